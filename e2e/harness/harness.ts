@@ -1,0 +1,47 @@
+// Test page: runs a GPU kernel and its CPU reference side by side in the browser and returns the
+// comparison to Playwright. Every file in ./cases registers named cases.
+import { acquireGpu } from '../../src/gpu/device';
+import { Runtime } from '../../src/gpu/runtime';
+import type { CaseFn, CaseResult } from './types';
+
+const modules = import.meta.glob<{ cases: Record<string, CaseFn> }>('./cases/*.ts', { eager: true });
+const cases: Record<string, CaseFn> = {};
+for (const m of Object.values(modules)) Object.assign(cases, m.cases);
+
+const status = document.getElementById('status')!;
+let rtPromise: Promise<Runtime> | null = null;
+function runtime(): Promise<Runtime> {
+  rtPromise ??= acquireGpu().then((gpu) => new Runtime(gpu));
+  return rtPromise;
+}
+
+declare global {
+  interface Window {
+    harness: {
+      info(): Promise<{ adapter: string; features: Record<string, boolean>; cases: string[] }>;
+      run(name: string, spec: unknown): Promise<CaseResult>;
+    };
+  }
+}
+
+window.harness = {
+  async info() {
+    const rt = await runtime();
+    return {
+      adapter: `${rt.gpu.adapterInfo.vendor} ${rt.gpu.adapterInfo.architecture} ${rt.gpu.adapterInfo.description}`.trim(),
+      features: { ...rt.gpu.features },
+      cases: Object.keys(cases),
+    };
+  },
+  async run(name, spec) {
+    const fn = cases[name];
+    if (!fn) throw new Error(`unknown harness case ${name}; known: ${Object.keys(cases).join(', ')}`);
+    const rt = await runtime();
+    const before = rt.pool.liveBytes;
+    const res = await fn(rt, spec);
+    res.liveBytesDelta = rt.pool.liveBytes - before;
+    res.gpuErrors = rt.errors.splice(0);
+    return res;
+  },
+};
+status.textContent = 'ready';

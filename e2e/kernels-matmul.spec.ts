@@ -1,0 +1,51 @@
+import { expect, expectParity, test } from './harness';
+
+// Shapes: awkward (not multiples of 4 or of the 4×8 tile, one row), width-1/8 slices of the
+// model's full-stride weights (D 128, MLP 512), the model's largest, and MaskGIT-base sized.
+const SHAPES = [
+  { M: 1, N: 1, K: 1 },
+  { M: 3, N: 5, K: 7 },
+  { M: 13, N: 29, K: 37 },
+  { M: 65, N: 16, K: 16, Kfull: 128, Nfull: 128 }, // width 1/8 of D×D
+  { M: 65, N: 64, K: 16, Kfull: 128, Nfull: 512 }, // width 1/8 of D×M
+  { M: 130, N: 128, K: 512 }, // full-width MLP down, CFG batch
+  { M: 17, N: 300, K: 100, Kfull: 131, Nfull: 509 },
+  { M: 257, N: 768, K: 768 }, // MaskGIT-base shape
+];
+
+test.describe('matmul', () => {
+  for (const variant of ['blocked', 'naive'] as const) {
+    for (const s of SHAPES) {
+      if (variant === 'naive' && s.M * s.N * s.K > 2e7) continue;
+      const label = `${variant} M${s.M} N${s.N} K${s.K}${s.Kfull ? ` of ${s.Kfull}×${s.Nfull}` : ''}`;
+      test(label, async ({ harness }) => {
+        expectParity(label, await harness.run('matmul', { ...s, variant, bias: true }));
+      });
+    }
+  }
+
+  const FUSED = [
+    { name: 'bias+gelu', M: 37, N: 64, K: 16, Kfull: 128, Nfull: 512, bias: true, gelu: true },
+    { name: 'residual accumulate', M: 11, N: 16, K: 64, Kfull: 512, Nfull: 128, bias: true, accumulate: true },
+    { name: 'transposed W (tied head), width 1/8', M: 19, N: 512, K: 16, Kfull: 128, Nfull: 513, transposeW: true, bias: true },
+    { name: 'transposed W, awkward', M: 5, N: 33, K: 27, Kfull: 29, Nfull: 35, transposeW: true },
+    { name: 'gather rows', M: 23, N: 40, K: 48, gather: 130, bias: true },
+    { name: 'scatter rows (KV cache write)', M: 9, N: 16, K: 16, Kfull: 128, Nfull: 128, scatter: 130, bias: true },
+    { name: 'scatter rows + accumulate', M: 9, N: 12, K: 20, scatter: 31, accumulate: true },
+  ];
+  for (const f of FUSED) {
+    test(f.name, async ({ harness }) => {
+      expectParity(f.name, await harness.run('matmul', f));
+      expectParity(`${f.name} (naive)`, await harness.run('matmul', { ...f, variant: 'naive' }));
+    });
+  }
+
+  for (const what of ['k-over-stride', 'w-too-small', 'alias', 'zero-rows']) {
+    test(`bad shape: ${what}`, async ({ harness }) => {
+      const r = await harness.run('matmulBadShape', { what });
+      expect(r.error?.type).toBe('shape');
+      expect(r.error?.message).toMatch(/^matmul: /);
+      console.log(`  ${what}: ${r.error?.message}`);
+    });
+  }
+});

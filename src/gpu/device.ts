@@ -1,0 +1,110 @@
+import { MgntError } from './errors';
+
+/** The features a kernel may use when present; every kernel also has a portable path. */
+export interface GpuFeatures {
+  subgroups: boolean;
+  timestamps: boolean;
+}
+
+export interface Gpu {
+  device: GPUDevice;
+  adapterInfo: { vendor: string; architecture: string; description: string };
+  features: GpuFeatures;
+  limits: GPUSupportedLimits;
+  /** Resolves when the device is lost (destroy() or a driver reset). */
+  lost: Promise<GPUDeviceLostInfo>;
+  isLost(): boolean;
+}
+
+export interface AcquireOptions {
+  powerPreference?: GPUPowerPreference;
+  /** Refuse optional features even when present (tests the portable path). */
+  disableFeatures?: Array<keyof GpuFeatures>;
+}
+
+const WANTED_LIMITS: Array<keyof GPUSupportedLimits> = [
+  'maxStorageBufferBindingSize',
+  'maxBufferSize',
+  'maxStorageBuffersPerShaderStage',
+  'maxComputeWorkgroupStorageSize',
+  'maxComputeInvocationsPerWorkgroup',
+  'maxComputeWorkgroupSizeX',
+  'maxComputeWorkgroupSizeY',
+  'maxComputeWorkgroupsPerDimension',
+];
+
+/**
+ * Gets an adapter and a device with the largest limits the adapter allows for the limits our
+ * kernels and weight buffers care about, and the optional features we can use.
+ */
+export async function acquireGpu(opts: AcquireOptions = {}): Promise<Gpu> {
+  const nav = (globalThis as { navigator?: Navigator }).navigator;
+  if (!nav || !('gpu' in nav) || !nav.gpu) {
+    throw new MgntError(
+      'webgpu-unavailable',
+      'WebGPU is not available in this browser (navigator.gpu is missing). Use a recent Chrome, Edge or ' +
+        'Safari 26+, or Firefox 141+; on Linux Chrome start it with --enable-unsafe-webgpu; the page must be ' +
+        'served over https or localhost.',
+    );
+  }
+  let adapter: GPUAdapter | null = null;
+  try {
+    adapter = await nav.gpu.requestAdapter({ powerPreference: opts.powerPreference ?? 'high-performance' });
+  } catch (e) {
+    throw new MgntError('no-adapter', `WebGPU could not return an adapter: ${String(e)}`, { cause: e });
+  }
+  if (!adapter) {
+    throw new MgntError(
+      'no-adapter',
+      'WebGPU is present but no GPU adapter was found. Enable hardware acceleration in the browser ' +
+        'settings, update the GPU driver, or check chrome://gpu for a blocklisted GPU.',
+    );
+  }
+  const disabled = new Set(opts.disableFeatures ?? []);
+  const requiredFeatures: GPUFeatureName[] = [];
+  const want = (name: string, key: keyof GpuFeatures) => {
+    if (!disabled.has(key) && adapter!.features.has(name)) {
+      requiredFeatures.push(name as GPUFeatureName);
+      return true;
+    }
+    return false;
+  };
+  const features: GpuFeatures = {
+    subgroups: want('subgroups', 'subgroups'),
+    timestamps: want('timestamp-query', 'timestamps'),
+  };
+  const requiredLimits: Record<string, number> = {};
+  for (const k of WANTED_LIMITS) requiredLimits[k] = adapter.limits[k] as number;
+
+  let device: GPUDevice;
+  try {
+    device = await adapter.requestDevice({ requiredFeatures, requiredLimits });
+  } catch (e) {
+    throw new MgntError('no-adapter', `The GPU adapter refused to create a device: ${String(e)}`, { cause: e });
+  }
+  let lostFlag = false;
+  const lost = device.lost.then((info) => {
+    lostFlag = true;
+    return info;
+  });
+  const info = adapter.info ?? ({} as GPUAdapterInfo);
+  return {
+    device,
+    adapterInfo: { vendor: info.vendor ?? '', architecture: info.architecture ?? '', description: info.description ?? '' },
+    features,
+    limits: device.limits,
+    lost,
+    isLost: () => lostFlag,
+  };
+}
+
+/** Throws `device-lost` with a useful message if the device is gone. */
+export function assertAlive(gpu: Gpu): void {
+  if (gpu.isLost()) {
+    throw new MgntError(
+      'device-lost',
+      'The GPU device was lost (driver reset, tab in background too long, or device.destroy()). ' +
+        'Acquire a new device and load the model again.',
+    );
+  }
+}

@@ -1,0 +1,80 @@
+import matmulWgsl from '../../../shaders/matmul.wgsl?raw';
+import matmulNaiveWgsl from '../../../shaders/matmul_naive.wgsl?raw';
+import { guard } from '../errors';
+import { Params, type KernelDef } from '../kernel';
+import type { Batch, Runtime } from '../runtime';
+import { dim, distinct, fits } from './guards';
+
+const BINDINGS: KernelDef['bindings'] = ['uniform', 'read', 'read', 'read', 'read', 'rw'];
+export const MATMUL: KernelDef = { name: 'matmul', code: matmulWgsl, bindings: BINDINGS };
+export const MATMUL_NAIVE: KernelDef = { name: 'matmul_naive', code: matmulNaiveWgsl, bindings: BINDINGS };
+
+export interface MatmulArgs {
+  /** Rows computed, active output columns, active reduction length. */
+  M: number;
+  N: number;
+  K: number;
+  x: GPUBuffer;
+  ldx: number;
+  xOffset?: number;
+  /** W is [K_full, N_full] with ldw = N_full, or with transposeW [N_full, K_full] with ldw = K_full. */
+  w: GPUBuffer;
+  ldw: number;
+  wOffset?: number;
+  transposeW?: boolean;
+  y: GPUBuffer;
+  ldy: number;
+  yOffset?: number;
+  bias?: GPUBuffer;
+  biasOffset?: number;
+  gelu?: boolean;
+  /** Y += result: the residual add, in place. */
+  accumulate?: boolean;
+  /** Row m of X is gatherX[m] (u32 indices). */
+  gatherX?: GPUBuffer;
+  /** Row m of the result is written to row scatterY[m] of Y. */
+  scatterY?: GPUBuffer;
+  /** Rows of X / Y the index buffers may point at (bounds check); defaults to M. */
+  rowsX?: number;
+  rowsY?: number;
+  variant?: 'blocked' | 'naive';
+}
+
+export function matmulFlops(M: number, N: number, K: number): number {
+  return 2 * M * N * K;
+}
+
+export function matmul(rt: Runtime, batch: Batch, a: MatmulArgs): void {
+  const k = 'matmul';
+  dim(k, 'M', a.M);
+  dim(k, 'N', a.N);
+  dim(k, 'K', a.K);
+  guard(a.K <= a.ldx, k, () => `K=${a.K} exceeds the row stride of X (ldx=${a.ldx})`);
+  guard(a.N <= a.ldy, k, () => `N=${a.N} exceeds the row stride of Y (ldy=${a.ldy})`);
+  if (a.transposeW) guard(a.K <= a.ldw, k, () => `K=${a.K} exceeds the row stride of transposed W (ldw=${a.ldw})`);
+  else guard(a.N <= a.ldw, k, () => `N=${a.N} exceeds the row stride of W (ldw=${a.ldw})`);
+  guard(!(a.gatherX && a.scatterY), k, () => 'gatherX and scatterY cannot be combined in one launch');
+  const xo = a.xOffset ?? 0, wo = a.wOffset ?? 0, yo = a.yOffset ?? 0, bo = a.biasOffset ?? 0;
+  const rowsX = a.gatherX ? (a.rowsX ?? a.M) : a.M;
+  const rowsY = a.scatterY ? (a.rowsY ?? a.M) : a.M;
+  fits(k, 'X', a.x, xo + (rowsX - 1) * a.ldx + a.K);
+  fits(k, 'W', a.w, wo + (a.transposeW ? (a.N - 1) * a.ldw + a.K : (a.K - 1) * a.ldw + a.N));
+  fits(k, 'Y', a.y, yo + (rowsY - 1) * a.ldy + a.N);
+  if (a.bias) fits(k, 'bias', a.bias, bo + a.N);
+  if (a.gatherX) fits(k, 'gatherX', a.gatherX, a.M);
+  if (a.scatterY) fits(k, 'scatterY', a.scatterY, a.M);
+  distinct(k, a.y, { X: a.x, W: a.w, bias: a.bias, gatherX: a.gatherX, scatterY: a.scatterY });
+
+  const flags = (a.bias ? 1 : 0) | (a.gelu ? 2 : 0) | (a.accumulate ? 4 : 0) | (a.gatherX ? 8 : 0) | (a.scatterY ? 16 : 0);
+  const params = new Params()
+    .u(a.M).u(a.N).u(a.K).u(flags)
+    .u(a.ldx).u(a.transposeW ? 1 : a.ldw).u(a.transposeW ? a.ldw : 1).u(a.ldy)
+    .u(xo).u(wo).u(bo).u(yo)
+    .pack();
+  const buffers = [a.x, a.w, a.bias ?? rt.dummy, a.gatherX ?? a.scatterY ?? rt.dummy, a.y];
+  if (a.variant === 'naive') {
+    batch.dispatch(MATMUL_NAIVE, params, buffers, [Math.ceil(a.N / 8), Math.ceil(a.M / 8)]);
+  } else {
+    batch.dispatch(MATMUL, params, buffers, [Math.ceil(a.N / 64), Math.ceil(a.M / 32)]);
+  }
+}

@@ -1,0 +1,162 @@
+"""VQ autoencoder: free encoder (PyTorch only), decoder exactly as SPEC section 1."""
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class Res(nn.Module):
+    """res(h) = h + conv2(silu(norm2(conv1(silu(norm1(h))))))"""
+    def __init__(self, c, groups):
+        super().__init__()
+        self.norm1 = nn.GroupNorm(groups, c, eps=1e-5)
+        self.conv1 = nn.Conv2d(c, c, 3, padding=1)
+        self.norm2 = nn.GroupNorm(groups, c, eps=1e-5)
+        self.conv2 = nn.Conv2d(c, c, 3, padding=1)
+
+    def forward(self, h):
+        return h + self.conv2(F.silu(self.norm2(self.conv1(F.silu(self.norm1(h))))))
+
+
+class Encoder(nn.Module):
+    """32x32x1 -> 8x8xcode_dim; strided convs (not exported)."""
+    def __init__(self, code_dim, ch=(32, 48, 64), groups=8):
+        super().__init__()
+        self.conv_in = nn.Conv2d(1, ch[0], 3, padding=1)
+        self.down1 = nn.Conv2d(ch[0], ch[1], 3, stride=2, padding=1)   # 16x16
+        self.res1 = Res(ch[1], groups)
+        self.down2 = nn.Conv2d(ch[1], ch[2], 3, stride=2, padding=1)   # 8x8
+        self.res2 = Res(ch[2], groups)
+        self.norm_out = nn.GroupNorm(groups, ch[2])
+        self.conv_out = nn.Conv2d(ch[2], code_dim, 1)
+
+    def forward(self, x):
+        h = F.silu(self.conv_in(x))
+        h = self.res1(self.down1(h))
+        h = self.res2(self.down2(h))
+        return self.conv_out(F.silu(self.norm_out(h)))
+
+
+class Decoder(nn.Module):
+    """Exactly SPEC section 1 (names match the exported tensor names after the 'dec.' prefix)."""
+    def __init__(self, code_dim, ch=(64, 48, 32), groups=8):
+        super().__init__()
+        self.conv_in = nn.Conv2d(code_dim, ch[0], 3, padding=1)
+        self.res0 = Res(ch[0], groups)
+        self.up1 = nn.Conv2d(ch[0], ch[1], 3, padding=1)
+        self.res1 = Res(ch[1], groups)
+        self.up2 = nn.Conv2d(ch[1], ch[2], 3, padding=1)
+        self.norm_out = nn.GroupNorm(groups, ch[2], eps=1e-5)
+        self.conv_out = nn.Conv2d(ch[2], 1, 3, padding=1)
+
+    def forward(self, z):
+        h = self.res0(self.conv_in(z))
+        h = self.res1(self.up1(F.interpolate(h, scale_factor=2, mode="nearest")))
+        h = self.up2(F.interpolate(h, scale_factor=2, mode="nearest"))
+        return self.conv_out(F.silu(self.norm_out(h)))      # [B,1,32,32], unclamped
+
+
+class VQ(nn.Module):
+    """Codebook with EMA updates, data init, dead-code restart; straight-through estimator."""
+    def __init__(self, size, dim, decay=0.99):
+        super().__init__()
+        self.size, self.dim, self.decay = size, dim, decay
+        self.register_buffer("codebook", torch.randn(size, dim) * 0.1)
+        self.register_buffer("ema_count", torch.ones(size))
+        self.register_buffer("ema_sum", self.codebook.clone())
+        self.register_buffer("initialised", torch.tensor(0))
+
+    def indices(self, flat):
+        d = (flat.pow(2).sum(1, keepdim=True) - 2 * flat @ self.codebook.t()
+             + self.codebook.pow(2).sum(1)[None])
+        return d.argmin(1)
+
+    @torch.no_grad()
+    def init_from(self, flat, iters=10):
+        """k-means (a few Lloyd iterations) on a sample of encoder outputs."""
+        c = flat[torch.randperm(flat.shape[0])[:self.size]].clone()
+        for _ in range(iters):
+            self.codebook.copy_(c)
+            idx = self.indices(flat)
+            cnt = torch.bincount(idx, minlength=self.size).float()
+            s = torch.zeros_like(c).index_add_(0, idx, flat)
+            alive = cnt > 0
+            c[alive] = s[alive] / cnt[alive, None]
+            c[~alive] = flat[torch.randint(0, flat.shape[0], (int((~alive).sum()),))]
+        self.codebook.copy_(c)
+        self.ema_sum.copy_(c)
+        self.ema_count.fill_(1.0)
+        self.initialised.fill_(1)
+
+    def forward(self, z):
+        """z [B,D,8,8] -> (z_q straight-through, indices [B,64], commitment loss)."""
+        B, D, H, W = z.shape
+        flat = z.permute(0, 2, 3, 1).reshape(-1, D)
+        if self.training and not bool(self.initialised):
+            self.init_from(flat.detach())
+        idx = self.indices(flat.detach())
+        q = self.codebook[idx]
+        if self.training:
+            with torch.no_grad():
+                onehot_cnt = torch.bincount(idx, minlength=self.size).float()
+                s = torch.zeros_like(self.codebook).index_add_(0, idx, flat.detach())
+                self.ema_count.mul_(self.decay).add_(onehot_cnt, alpha=1 - self.decay)
+                self.ema_sum.mul_(self.decay).add_(s, alpha=1 - self.decay)
+                n = self.ema_count.sum()
+                cnt = (self.ema_count + 1e-5) / (n + self.size * 1e-5) * n
+                self.codebook.copy_(self.ema_sum / cnt[:, None])
+        commit = F.mse_loss(flat, q.detach())
+        q = flat + (q - flat).detach()
+        return q.reshape(B, H, W, D).permute(0, 3, 1, 2), idx.reshape(B, H * W), commit
+
+    @torch.no_grad()
+    def restart_dead(self, flat, threshold=0.03):
+        """Replace codes whose EMA usage fell below threshold with random encoder outputs."""
+        dead = self.ema_count < threshold
+        k = int(dead.sum())
+        if k:
+            pick = flat[torch.randint(0, flat.shape[0], (k,))]
+            self.codebook[dead] = pick
+            self.ema_sum[dead] = pick
+            self.ema_count[dead] = 1.0
+        return k
+
+
+class VQAE(nn.Module):
+    def __init__(self, code_dim=16, codebook_size=512, dec_channels=(64, 48, 32), groups=8):
+        super().__init__()
+        self.cfg = dict(code_dim=code_dim, codebook_size=codebook_size,
+                        dec_channels=list(dec_channels), groups=groups)
+        self.enc = Encoder(code_dim, groups=groups)
+        self.vq = VQ(codebook_size, code_dim)
+        self.dec = Decoder(code_dim, dec_channels, groups)
+
+    def forward(self, x):
+        z = self.enc(x)
+        q, idx, commit = self.vq(z)
+        return self.dec(q), idx, commit, z
+
+    @torch.no_grad()
+    def encode(self, x):
+        z = self.enc(x)
+        return self.vq.indices(z.permute(0, 2, 3, 1).reshape(-1, z.shape[1])).reshape(x.shape[0], 64)
+
+    @torch.no_grad()
+    def decode_tokens(self, tokens):
+        """tokens [B,64] long -> [B,1,32,32] clamped to [-1,1] (the SPEC decoder)."""
+        z = self.vq.codebook[tokens].reshape(tokens.shape[0], 8, 8, -1).permute(0, 3, 1, 2)
+        return self.dec(z).clamp(-1, 1)
+
+    def export_tensors(self):
+        """SPEC names -> float32 tensors."""
+        t = {"codebook": self.vq.codebook}
+        for k, v in self.dec.state_dict().items():
+            t["dec." + k] = v
+        return {k: v.detach().float().contiguous().cpu() for k, v in t.items()}
+
+
+def load_tokenizer(path, device="cpu"):
+    ck = torch.load(path, map_location="cpu")
+    c = ck["cfg"]
+    m = VQAE(c["code_dim"], c["codebook_size"], c["dec_channels"], c["groups"])
+    m.load_state_dict(ck["model"])
+    return m.to(device).eval()

@@ -1,0 +1,134 @@
+"""Train the VQ autoencoder on Fashion-MNIST within a wall-clock budget.
+
+/usr/bin/python3 train/train_tokenizer.py --minutes 9
+Writes train/runs/tokenizer/tok.pt, metrics.json and the pre-tokenised dataset tokens.pt.
+"""
+import argparse
+import json
+import math
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import data  # noqa: E402
+from tokenizer import VQAE, load_tokenizer  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def pick_device():
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+@torch.no_grad()
+def evaluate(model, x, bs=500):
+    """PSNR on the 28x28 crop (pixels in [0,1]), codebook perplexity / usage on x."""
+    model.eval()
+    dev = next(model.parameters()).device
+    se, n, counts = 0.0, 0, torch.zeros(model.vq.size, device=dev)
+    for i in range(0, x.shape[0], bs):
+        xb = x[i:i + bs].to(dev)
+        tok = model.encode(xb)
+        y = model.decode_tokens(tok)
+        d = (data.crop28(y) - data.crop28(xb)) / 2.0
+        se += float(d.pow(2).sum()); n += d.numel()
+        counts += torch.bincount(tok.flatten(), minlength=model.vq.size).float()
+    mse = se / n
+    p = counts / counts.sum()
+    ent = -(p[p > 0] * p[p > 0].log()).sum()
+    model.train()
+    return dict(psnr=10 * math.log10(1.0 / mse), mse01=mse, perplexity=float(ent.exp()),
+                used_frac=float((counts > 0).float().mean()), used=int((counts > 0).sum()))
+
+
+@torch.no_grad()
+def tokenize_all(model, out_path, bs=1000):
+    dev = next(model.parameters()).device
+    res = {}
+    for split in ("train", "test"):
+        u8, y = data.load_split(split)
+        x = torch.from_numpy(data.to_model_space(u8))
+        toks = torch.cat([model.encode(x[i:i + bs].to(dev)).cpu() for i in range(0, len(x), bs)])
+        res[split] = (toks.to(torch.int16), torch.from_numpy(y))
+    torch.save(res, out_path)
+    return res
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--minutes", type=float, default=9.0)
+    ap.add_argument("--batch", type=int, default=128)
+    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--beta", type=float, default=0.25, help="commitment weight")
+    ap.add_argument("--code_dim", type=int, default=16)
+    ap.add_argument("--codebook", type=int, default=512)
+    ap.add_argument("--channels", type=str, default="64,48,32")
+    ap.add_argument("--groups", type=int, default=8)
+    ap.add_argument("--max_steps", type=int, default=0, help="0 = until time budget")
+    ap.add_argument("--limit", type=int, default=0, help="use only N train images (tests)")
+    ap.add_argument("--out", type=str, default=os.path.join(HERE, "runs", "tokenizer"))
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=0)
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(a.seed)
+    dev = pick_device()
+    os.makedirs(a.out, exist_ok=True)
+
+    u8, _ = data.load_split("train")
+    if a.limit:
+        u8 = u8[:a.limit]
+    x_train = torch.from_numpy(data.to_model_space(u8))
+    x_test = torch.from_numpy(data.to_model_space(data.load_split("test")[0]))
+    model = VQAE(a.code_dim, a.codebook, [int(c) for c in a.channels.split(",")], a.groups).to(dev)
+    opt = torch.optim.Adam([p for p in model.parameters()], lr=a.lr)
+    budget = a.minutes * 60.0
+    t0 = time.time()
+    step, est_total = 0, None
+    print(f"device {dev}, {len(x_train)} train images, budget {a.minutes} min", flush=True)
+    while True:
+        el = time.time() - t0
+        if (a.max_steps and step >= a.max_steps) or (not a.max_steps and el > budget):
+            break
+        # LR: warmup 50 steps, cosine over the planned steps (re-estimated from the measured speed)
+        if step == 20:
+            est_total = int(budget / (el / 20)) if not a.max_steps else a.max_steps
+        total = a.max_steps or est_total or 10 ** 9
+        lr = a.lr * min(1.0, (step + 1) / 50) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, step / total))))
+        for g in opt.param_groups:
+            g["lr"] = lr
+        idx = torch.randint(0, len(x_train), (a.batch,))
+        xb = x_train[idx].to(dev)
+        y, tok, commit, z = model(xb)
+        rec = F.mse_loss(y, xb)
+        loss = rec + a.beta * commit
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        if step % 50 == 0 and step > 0:
+            flat = z.detach().permute(0, 2, 3, 1).reshape(-1, z.shape[1])
+            dead = model.vq.restart_dead(flat)
+            used = int(torch.unique(tok).numel())
+            psnr = 10 * math.log10(4.0 / max(float(rec), 1e-12))
+            print(f"step {step} {el:.0f}s rec {float(rec):.4f} (~{psnr:.1f} dB, 32x32) commit "
+                  f"{float(commit):.4f} lr {lr:.2e} batch-codes {used} restarted {dead}", flush=True)
+        step += 1
+    m = evaluate(model, x_test)
+    m.update(steps=step, seconds=time.time() - t0, batch=a.batch, code_dim=a.code_dim,
+             codebook=a.codebook, channels=a.channels, s_per_step=(time.time() - t0) / max(step, 1))
+    print("test:", json.dumps(m), flush=True)
+    torch.save({"cfg": model.cfg, "model": model.state_dict(), "metrics": m}, os.path.join(a.out, "tok.pt"))
+    with open(os.path.join(a.out, "metrics.json"), "w") as f:
+        json.dump(m, f, indent=1)
+    if not a.limit:
+        tokenize_all(model, os.path.join(a.out, "tokens.pt"))
+        print("wrote tokens.pt", flush=True)
+
+
+if __name__ == "__main__":
+    main()
