@@ -1,0 +1,81 @@
+import attentionWgsl from '../../../shaders/attention.wgsl?raw';
+import { guard } from '../errors';
+import { Params, type KernelDef } from '../kernel';
+import type { Batch, Runtime } from '../runtime';
+import { dim, distinct, fits } from './guards';
+
+export const ATTENTION: KernelDef = {
+  name: 'attention',
+  code: attentionWgsl,
+  bindings: ['uniform', 'read', 'read', 'read', 'rw'],
+};
+
+/** Largest head size the register-resident accumulators of attention.wgsl hold (MAX_HD4 · 4). */
+export const ATTENTION_MAX_HEAD = 128;
+
+export interface AttentionArgs {
+  /** Sequences; query rows per sequence; keys/values per sequence. */
+  batch: number;
+  nq: number;
+  nkv: number;
+  /** Active heads (the first `heads` heads of each row) and the head size (fixed for all widths). */
+  heads: number;
+  headDim: number;
+  /** Score scale, normally 1/sqrt(headDim). */
+  scale: number;
+  /** Query row q (q < batch·nq) belongs to sequence floor(q / nq). */
+  q: GPUBuffer;
+  ldq: number;
+  qOffset?: number;
+  /** Keys/values of sequence b are rows b·kvRowsPerSeq + j, j < nkv. Q, K, V may share a buffer. */
+  k: GPUBuffer;
+  ldk: number;
+  kOffset?: number;
+  v: GPUBuffer;
+  ldv: number;
+  vOffset?: number;
+  /** Row stride between sequences in K and V, in rows (the cache's allocated positions); default nkv. */
+  kvRowsPerSeq?: number;
+  o: GPUBuffer;
+  ldo: number;
+  oOffset?: number;
+}
+
+/** QK^T and PV, 2 FLOPs per multiply-add (softmax exps not counted). */
+export function attentionFlops(batch: number, nq: number, nkv: number, heads: number, hd: number): number {
+  return 2 * 2 * batch * nq * nkv * heads * hd;
+}
+
+export function attention(rt: Runtime, batch: Batch, a: AttentionArgs): void {
+  const k = 'attention';
+  dim(k, 'batch', a.batch);
+  dim(k, 'nq', a.nq);
+  dim(k, 'nkv', a.nkv);
+  dim(k, 'heads', a.heads);
+  dim(k, 'headDim', a.headDim);
+  guard(a.headDim <= ATTENTION_MAX_HEAD, k, () => `headDim=${a.headDim} exceeds the largest supported head size ${ATTENTION_MAX_HEAD}`);
+  guard(Number.isFinite(a.scale), k, () => `scale must be a finite number, got ${a.scale}`);
+  const w = a.heads * a.headDim;
+  guard(w <= a.ldq, k, () => `heads·headDim=${w} exceeds the row stride of Q (ldq=${a.ldq})`);
+  guard(w <= a.ldk, k, () => `heads·headDim=${w} exceeds the row stride of K (ldk=${a.ldk})`);
+  guard(w <= a.ldv, k, () => `heads·headDim=${w} exceeds the row stride of V (ldv=${a.ldv})`);
+  guard(w <= a.ldo, k, () => `heads·headDim=${w} exceeds the row stride of O (ldo=${a.ldo})`);
+  const kvSeq = a.kvRowsPerSeq ?? a.nkv;
+  guard(Number.isInteger(kvSeq) && kvSeq >= a.nkv, k, () => `kvRowsPerSeq=${kvSeq} must be an integer ≥ nkv=${a.nkv}`);
+  const qo = a.qOffset ?? 0, ko = a.kOffset ?? 0, vo = a.vOffset ?? 0, oo = a.oOffset ?? 0;
+  const rows = a.batch * a.nq;
+  const kvLast = (a.batch - 1) * kvSeq + a.nkv - 1;
+  fits(k, 'Q', a.q, qo + (rows - 1) * a.ldq + w);
+  fits(k, 'K', a.k, ko + kvLast * a.ldk + w);
+  fits(k, 'V', a.v, vo + kvLast * a.ldv + w);
+  fits(k, 'O', a.o, oo + (rows - 1) * a.ldo + w);
+  distinct(k, a.o, { Q: a.q, K: a.k, V: a.v });
+
+  const params = new Params()
+    .u(a.nq).u(a.nkv).u(kvSeq).u(a.heads)
+    .u(a.ldq).u(a.ldk).u(a.ldv).u(a.ldo)
+    .u(qo).u(ko).u(vo).u(oo)
+    .u(rows).f(a.scale).u(0).u(0)
+    .pack();
+  batch.dispatch(ATTENTION, params, [a.q, a.k, a.v, a.o], [Math.ceil((rows * a.heads) / 64)], { HD: a.headDim });
+}
