@@ -14,7 +14,7 @@ const SHAPES = [
 ];
 
 test.describe('matmul', () => {
-  for (const variant of ['blocked', 'naive'] as const) {
+  for (const variant of ['subgroup', 'interleaved', 'blocked', 'naive'] as const) {
     for (const s of SHAPES) {
       if (variant === 'naive' && s.M * s.N * s.K > 2e7) continue;
       const label = `${variant} M${s.M} N${s.N} K${s.K}${s.Kfull ? ` of ${s.Kfull}×${s.Nfull}` : ''}`;
@@ -35,7 +35,9 @@ test.describe('matmul', () => {
   ];
   for (const f of FUSED) {
     test(f.name, async ({ harness }) => {
-      expectParity(f.name, await harness.run('matmul', f));
+      expectParity(`${f.name} (subgroup)`, await harness.run('matmul', { ...f, variant: 'subgroup' }));
+      expectParity(`${f.name} (interleaved)`, await harness.run('matmul', { ...f, variant: 'interleaved' }));
+      expectParity(`${f.name} (blocked)`, await harness.run('matmul', { ...f, variant: 'blocked' }));
       expectParity(`${f.name} (naive)`, await harness.run('matmul', { ...f, variant: 'naive' }));
     });
   }

@@ -2,9 +2,12 @@
 // over *slices* of full-stride tensors: k ≤ K_full, n ≤ N_full, rows read with their full stride
 // (ldx, ldw, ldy), so a width-r sub-model reads its prefix of the full weights in place.
 //
-// Kernel 2 of matmul (kernel 1 is matmul_naive.wgsl): each invocation owns a 4×8 output block in
-// registers and reads no workgroup memory — barriers and workgroup memory are slow on CPU
-// implementations such as SwiftShader, while 32 FMAs per 12 loads keep a real GPU's ALUs fed.
+// Kernel 3 of matmul (1: matmul_naive.wgsl, one output per invocation; 2: 4×8 contiguous block).
+// Each invocation owns a 4-row × 8-column block in registers with no workgroup memory (barriers
+// and workgroup memory are slow on CPU implementations such as SwiftShader). Its 8 columns are
+// interleaved with its 3 neighbours' — invocation i of a group of 4 owns columns base + i + 4j —
+// so for every load instruction the 4 neighbouring invocations read 4 consecutive floats: one
+// vector load on a SIMD CPU, a coalesced access on a GPU.
 // W is addressed as W[k*sk + n*sn]: (sk, sn) = (ldw, 1) for the plain form and (1, ldw) for the
 // transposed form that a tied output head uses (Y = X · E^T).
 
@@ -26,8 +29,8 @@ const SCATTER_Y = 16u;// output row m is written at row idx[m]
 @group(0) @binding(4) var<storage, read> idx: array<u32>;
 @group(0) @binding(5) var<storage, read_write> Y: array<f32>;
 
-override WG_X: u32 = 8u;
-override WG_Y: u32 = 8u;
+override WG_X: u32 = 16u;
+override WG_Y: u32 = 4u;
 
 fn gelu(u: f32) -> f32 {
   return 0.5 * u * (1.0 + tanh(0.7978845608028654 * (u + 0.044715 * u * u * u)));
@@ -35,9 +38,10 @@ fn gelu(u: f32) -> f32 {
 
 @compute @workgroup_size(WG_X, WG_Y)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let c0 = gid.x * 8u;
+  let lane = gid.x & 3u;
+  let cb = (gid.x >> 2u) * 32u + lane;   // this invocation's columns: cb + 4j, j = 0..7
   let r0 = gid.y * 4u;
-  if (c0 >= p.N || r0 >= p.M) { return; }
+  if (cb >= p.N || r0 >= p.M) { return; }
 
   // Input rows (clamped so edge blocks read valid memory; their results are not stored).
   var xb: array<u32, 4>;
@@ -47,10 +51,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     if ((p.flags & GATHER_X) != 0u) { xr = idx[r]; }
     xb[i] = p.x_off + xr * p.ldx;
   }
-  // Column bases (clamped likewise).
   var wb: array<u32, 8>;
   for (var j = 0u; j < 8u; j++) {
-    wb[j] = p.w_off + min(c0 + j, p.N - 1u) * p.sn;
+    wb[j] = p.w_off + min(cb + 4u * j, p.N - 1u) * p.sn;
   }
 
   var a0 = vec4<f32>(0.0); var a1 = vec4<f32>(0.0);
@@ -77,7 +80,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     if ((p.flags & SCATTER_Y) != 0u) { yr = idx[r]; }
     let yb = p.y_off + yr * p.ldy;
     for (var j = 0u; j < 8u; j++) {
-      let c = c0 + j;
+      let c = cb + 4u * j;
       if (c >= p.N) { break; }
       var v = acc[i * 2u + j / 4u][j % 4u];
       if ((p.flags & BIAS) != 0u) { v += B[p.b_off + c]; }

@@ -11,6 +11,8 @@ export interface Gpu {
   adapterInfo: { vendor: string; architecture: string; description: string };
   features: GpuFeatures;
   limits: GPUSupportedLimits;
+  /** The adapter's smallest subgroup size (0 where unknown). */
+  subgroupMinSize: number;
   /** Resolves when the device is lost (destroy() or a driver reset). */
   lost: Promise<GPUDeviceLostInfo>;
   isLost(): boolean;
@@ -93,6 +95,7 @@ export async function acquireGpu(opts: AcquireOptions = {}): Promise<Gpu> {
     adapterInfo: { vendor: info.vendor ?? '', architecture: info.architecture ?? '', description: info.description ?? '' },
     features,
     limits: device.limits,
+    subgroupMinSize: Number((info as unknown as { subgroupMinSize?: number }).subgroupMinSize ?? 0),
     lost,
     isLost: () => lostFlag,
   };

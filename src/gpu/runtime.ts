@@ -21,6 +21,8 @@ export class Runtime {
   readonly stats: RuntimeStats = { dispatches: 0, submits: 0, readbacks: 0 };
   /** Validation / out-of-memory errors the device reported outside an error scope. */
   readonly errors: string[] = [];
+  /** Smallest subgroup size the adapter reports (0 without the subgroups feature). */
+  readonly subgroupSize: number;
   /** A small buffer bound where a kernel's optional input is absent. */
   readonly dummy: GPUBuffer;
 
@@ -28,6 +30,7 @@ export class Runtime {
     this.device = gpu.device;
     this.pipelines = new PipelineCache(gpu.device);
     this.pool = new BufferPool(gpu.device, gpu.limits.maxBufferSize);
+    this.subgroupSize = gpu.features.subgroups ? gpu.subgroupMinSize : 0;
     this.dummy = gpu.device.createBuffer({ size: 256, usage: GPUBufferUsage.STORAGE, label: 'dummy' });
     this.device.addEventListener('uncapturederror', (ev) => {
       this.errors.push((ev as GPUUncapturedErrorEvent).error.message);

@@ -11,7 +11,7 @@ export interface MatmulSpec {
   transposeW?: boolean; bias?: boolean; gelu?: boolean; accumulate?: boolean;
   gather?: number; // gather M rows out of this many
   scatter?: number; // scatter M rows into this many
-  variant?: 'blocked' | 'naive';
+  variant?: import('../../../src/gpu/kernels/matmul').MatmulVariant;
   seed?: number;
 }
 

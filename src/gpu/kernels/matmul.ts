@@ -1,5 +1,7 @@
 import matmulWgsl from '../../../shaders/matmul.wgsl?raw';
+import matmulBlockWgsl from '../../../shaders/matmul_block.wgsl?raw';
 import matmulNaiveWgsl from '../../../shaders/matmul_naive.wgsl?raw';
+import matmulSgWgsl from '../../../shaders/matmul_sg.wgsl?raw';
 import { guard } from '../errors';
 import { Params, type KernelDef } from '../kernel';
 import type { Batch, Runtime } from '../runtime';
@@ -7,7 +9,11 @@ import { dim, distinct, fits } from './guards';
 
 const BINDINGS: KernelDef['bindings'] = ['uniform', 'read', 'read', 'read', 'read', 'rw'];
 export const MATMUL: KernelDef = { name: 'matmul', code: matmulWgsl, bindings: BINDINGS };
+export const MATMUL_BLOCK: KernelDef = { name: 'matmul_block', code: matmulBlockWgsl, bindings: BINDINGS };
+export const MATMUL_SG: KernelDef = { name: 'matmul_sg', code: matmulSgWgsl, bindings: BINDINGS };
 export const MATMUL_NAIVE: KernelDef = { name: 'matmul_naive', code: matmulNaiveWgsl, bindings: BINDINGS };
+
+export type MatmulVariant = 'auto' | 'subgroup' | 'interleaved' | 'blocked' | 'naive';
 
 export interface MatmulArgs {
   /** Rows computed, active output columns, active reduction length. */
@@ -37,7 +43,9 @@ export interface MatmulArgs {
   /** Rows of X / Y the index buffers may point at (bounds check); defaults to M. */
   rowsX?: number;
   rowsY?: number;
-  variant?: 'blocked' | 'naive';
+  /** Kernel choice (see shaders/matmul*.wgsl): 'auto' is 'interleaved' (3); 'subgroup' (4) needs
+   * subgroups of ≥ 4 lanes; 'blocked' (2) and 'naive' (1) are baselines. */
+  variant?: MatmulVariant;
 }
 
 export function matmulFlops(M: number, N: number, K: number): number {
@@ -72,9 +80,17 @@ export function matmul(rt: Runtime, batch: Batch, a: MatmulArgs): void {
     .u(xo).u(wo).u(bo).u(yo)
     .pack();
   const buffers = [a.x, a.w, a.bias ?? rt.dummy, a.gatherX ?? a.scatterY ?? rt.dummy, a.y];
-  if (a.variant === 'naive') {
+  // 'auto' is kernel 3: measured side by side (docs/BENCHMARKS.md), kernel 4 only wins on some shapes.
+  const variant = a.variant && a.variant !== 'auto' ? a.variant : 'interleaved';
+  if (variant === 'subgroup') {
+    guard(rt.subgroupSize >= 4, k, () => 'the subgroup variant needs the subgroups feature with subgroups of at least 4 invocations');
+    batch.dispatch(MATMUL_SG, params, buffers, [Math.ceil(Math.ceil(a.M / 4) / 32), Math.ceil(a.N / 8)]);
+  } else if (variant === 'naive') {
     batch.dispatch(MATMUL_NAIVE, params, buffers, [Math.ceil(a.N / 8), Math.ceil(a.M / 8)]);
+  } else if (variant === 'blocked') {
+    batch.dispatch(MATMUL_BLOCK, params, buffers, [Math.ceil(a.N / 64), Math.ceil(a.M / 32)]);
   } else {
-    batch.dispatch(MATMUL, params, buffers, [Math.ceil(a.N / 64), Math.ceil(a.M / 32)]);
+    // 16×4 invocations: 4 groups of 4 interleaved lanes × 32 columns = 128 columns, 16 rows.
+    batch.dispatch(MATMUL, params, buffers, [Math.ceil(a.N / 128), Math.ceil(a.M / 16)]);
   }
 }

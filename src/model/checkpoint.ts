@@ -1,0 +1,135 @@
+import { MgntError } from '../gpu/errors';
+import { validateManifest, type Manifest, type ManifestFile } from './manifest';
+import { parseSafetensors, type SafetensorsFile } from './safetensors';
+
+export interface LoadProgress {
+  file: string;
+  loaded: number;
+  total: number;
+}
+
+/** Where checkpoint bytes come from: the network by default; the store wraps it with IndexedDB. */
+export interface FileSource {
+  manifest(url: string): Promise<unknown>;
+  file(url: string, f: ManifestFile, onProgress?: (loaded: number) => void, reload?: boolean): Promise<ArrayBuffer>;
+}
+
+export interface Checkpoint {
+  url: string;
+  manifest: Manifest;
+  files: Map<string, SafetensorsFile>;
+  /** Content hash of the whole checkpoint (from the manifest's file hashes): cache key. */
+  id: string;
+}
+
+export async function sha256Hex(buf: ArrayBuffer): Promise<string> {
+  const d = await crypto.subtle.digest('SHA-256', buf);
+  return Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+async function fetchOk(url: string, reload: boolean): Promise<Response> {
+  let res: Response;
+  try {
+    res = await fetch(url, { credentials: 'omit', cache: reload ? 'reload' : 'default' });
+  } catch (e) {
+    throw new MgntError('network', `could not fetch ${url}: ${String(e)}. Check the URL and your connection (and CORS, if it is on another origin).`, { cause: e });
+  }
+  if (!res.ok) throw new MgntError('network', `fetching ${url} failed with HTTP ${res.status} ${res.statusText}`);
+  return res;
+}
+
+export const networkSource: FileSource = {
+  async manifest(url) {
+    const res = await fetchOk(url, false);
+    const text = await res.text();
+    try {
+      return JSON.parse(text);
+    } catch (e) {
+      const html = /^\s*</.test(text) ? ' (the server returned an HTML page; is the URL right?)' : '';
+      throw new MgntError('format', `${url} is not valid JSON${html}`, { cause: e });
+    }
+  },
+  async file(url, f, onProgress, reload = false) {
+    const res = await fetchOk(url, reload);
+    const type = res.headers.get('content-type') ?? '';
+    if (type.includes('text/html')) {
+      throw new MgntError('format', `${f.path}: the server returned an HTML page (content-type ${type}) instead of the checkpoint file at ${url}`);
+    }
+    if (!res.body) return res.arrayBuffer();
+    const out = new Uint8Array(f.bytes);
+    const reader = res.body.getReader();
+    let n = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (n + value.length > f.bytes) {
+        reader.cancel().catch(() => {});
+        throw new MgntError('integrity', `${f.path}: integrity check failed: the server sent more than the ${f.bytes} bytes the manifest lists`);
+      }
+      out.set(value, n);
+      n += value.length;
+      onProgress?.(n);
+    }
+    if (n !== f.bytes) throw new MgntError('integrity', `${f.path}: integrity check failed: received ${n} of ${f.bytes} bytes (truncated download)`);
+    return out.buffer;
+  },
+};
+
+/** Resolves a manifest's relative file path against the manifest URL. */
+export function fileUrl(manifestUrl: string, path: string): string {
+  const base = typeof location !== 'undefined' ? location.href : 'http://localhost/';
+  return new URL(path, new URL(manifestUrl, base)).href;
+}
+
+/**
+ * Loads a checkpoint: manifest, then every file with its SHA-256 verified. A file that fails its
+ * hash is fetched once more bypassing caches; a second failure is an `integrity` error naming it.
+ */
+export async function loadCheckpoint(
+  url: string,
+  opts: { source?: FileSource; onProgress?: (p: LoadProgress) => void; signal?: AbortSignal } = {},
+): Promise<Checkpoint> {
+  const source = opts.source ?? networkSource;
+  const manifest = validateManifest(await source.manifest(url));
+  const total = manifest.files.reduce((a, f) => a + f.bytes, 0);
+  let done = 0;
+  const files = new Map<string, SafetensorsFile>();
+  for (const f of manifest.files) {
+    const u = fileUrl(url, f.path);
+    let buf: ArrayBuffer | null = null;
+    let lastErr: unknown = null;
+    for (let attempt = 0; attempt < 2 && !buf; attempt++) {
+      opts.signal?.throwIfAborted();
+      try {
+        const b = await source.file(u, f, (n) => opts.onProgress?.({ file: f.path, loaded: done + n, total }), attempt > 0);
+        const hash = await sha256Hex(b);
+        if (hash !== f.sha256) {
+          throw new MgntError('integrity', `${f.path}: integrity check failed: SHA-256 ${hash.slice(0, 12)}… does not match the manifest's ${f.sha256.slice(0, 12)}…`);
+        }
+        buf = b;
+      } catch (e) {
+        lastErr = e;
+        if (!(e instanceof MgntError && e.type === 'integrity')) throw e;
+      }
+    }
+    if (!buf) throw lastErr;
+    done += f.bytes;
+    opts.onProgress?.({ file: f.path, loaded: done, total });
+    files.set(f.path, parseSafetensors(buf, f.path));
+  }
+  const id = (await sha256Hex(new TextEncoder().encode(manifest.files.map((f) => f.sha256).join(':')).buffer as ArrayBuffer)).slice(0, 16);
+  return { url, manifest, files, id };
+}
+
+/** Finds a tensor in any file of the checkpoint and checks its shape, naming it on failure. */
+export function findTensor(ck: Pick<Checkpoint, 'files'>, name: string, shape: number[]): { file: SafetensorsFile; name: string } {
+  for (const file of ck.files.values()) {
+    const t = file.tensors.get(name);
+    if (!t) continue;
+    if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
+      throw new MgntError('format', `tensor ${name} has shape [${t.shape.join(', ')}], the manifest's config needs [${shape.join(', ')}]`);
+    }
+    return { file, name };
+  }
+  throw new MgntError('format', `tensor ${name} is missing from the checkpoint (expected shape [${shape.join(', ')}])`);
+}
