@@ -8,7 +8,8 @@ export interface CaseResult extends Partial<Comparison> {
   error?: { type?: string; message: string };
   liveBytesDelta?: number;
   gpuErrors?: string[];
-
+  /** Free-form figures a case reports (timings, counts). */
+  extra?: Record<string, unknown>;
 }
 
 export type CaseFn = (rt: Runtime, spec: any) => Promise<CaseResult>;

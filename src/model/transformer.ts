@@ -1,0 +1,223 @@
+// The nested transformer of docs/SPEC.md §2 on the GPU. One set of weights; a forward pass at
+// width r reads the first r·D channels, r·H heads and r·M MLP units of every tensor in place.
+// A pass computes a chosen set of sequence positions ("rows") for every sequence of the batch,
+// writes their K/V into the per-layer cache and attends to all cached positions, so the same
+// code runs full passes (all 65 positions) and incremental KV-cached passes.
+import { MgntError } from '../gpu/errors';
+import { attention, attentionFlops } from '../gpu/kernels/attention';
+import { embed } from '../gpu/kernels/embed';
+import { layernorm } from '../gpu/kernels/layernorm';
+import { matmul, matmulFlops } from '../gpu/kernels/matmul';
+import type { Batch, Runtime } from '../gpu/runtime';
+import type { TransformerConfig } from './manifest';
+import { WeightStore, type TensorSource } from './weights';
+
+/** Every tensor the transformer needs, with its shape, in upload groups. */
+export function transformerTensors(c: TransformerConfig): Array<{ group: string; name: string; shape: number[] }> {
+  const D = c.dim, M = c.mlp, V = c.codebook_size;
+  const out: Array<{ group: string; name: string; shape: number[] }> = [
+    { group: 'embed', name: 'tok_emb', shape: [V + 1, D] },
+    { group: 'embed', name: 'cls_emb', shape: [c.num_classes + 1, D] },
+    { group: 'embed', name: 'pos_emb', shape: [c.seq_len, D] },
+    { group: 'embed', name: 'ln_f.weight', shape: [D] },
+    { group: 'embed', name: 'ln_f.bias', shape: [D] },
+    { group: 'embed', name: 'head_bias', shape: [V] },
+  ];
+  for (let l = 0; l < c.layers; l++) {
+    const g = `block${l}`, p = `blocks.${l}.`;
+    out.push(
+      { group: g, name: p + 'ln1.weight', shape: [D] },
+      { group: g, name: p + 'ln1.bias', shape: [D] },
+      ...['wq', 'wk', 'wv', 'wo'].map((w) => ({ group: g, name: p + 'attn.' + w, shape: [D, D] })),
+      ...['bq', 'bk', 'bv', 'bo'].map((b) => ({ group: g, name: p + 'attn.' + b, shape: [D] })),
+      { group: g, name: p + 'ln2.weight', shape: [D] },
+      { group: g, name: p + 'ln2.bias', shape: [D] },
+      { group: g, name: p + 'mlp.w1', shape: [D, M] },
+      { group: g, name: p + 'mlp.b1', shape: [M] },
+      { group: g, name: p + 'mlp.w2', shape: [M, D] },
+      { group: g, name: p + 'mlp.b2', shape: [D] },
+    );
+  }
+  return out;
+}
+
+/** Active sizes of a width. */
+export function widthDims(c: TransformerConfig, width: number): { d: number; h: number; m: number; hd: number } {
+  const hd = c.dim / c.heads;
+  const h = Math.round(width * c.heads), m = Math.round(width * c.mlp);
+  if (!c.widths.some((w) => Math.abs(w - width) < 1e-9) || h < 1) {
+    throw new MgntError('bad-attribute', `width ${width} is not one of this model's widths (${c.widths.join(', ')})`);
+  }
+  return { d: h * hd, h, m, hd };
+}
+
+/** One pass: which positions are computed, which need logits, at which width. */
+export interface PassInput {
+  width: number;
+  /** Class row per sequence of the batch (cfg: [class, null_class]). */
+  classes: number[];
+  /** The 64 image tokens (mask token where masked), shared by every sequence of the batch. */
+  tokens: ArrayLike<number>;
+  /** Sequence positions to compute (0 = class token, 1 + i = image token i), ascending. */
+  positions: number[];
+  /** Image token indices whose logits are wanted (a subset of the computed ones). */
+  logitTokens: number[];
+}
+
+export interface PassResult {
+  /** Logits [batch·P, V]: rows of sequence 0 first, then sequence 1. */
+  logits: GPUBuffer;
+  rows: number;
+  flops: number;
+  dispatches: number;
+}
+
+export class NestedTransformer {
+  readonly cfg: TransformerConfig;
+  private act: Record<'x' | 'a' | 'q' | 'o' | 'h' | 'f' | 'logits', GPUBuffer>;
+  private idx: Record<'ids' | 'pos' | 'cacheRows' | 'logitRows', GPUBuffer>;
+  private kCache: GPUBuffer[] = [];
+  private vCache: GPUBuffer[] = [];
+  readonly maxBatch: number;
+
+  constructor(private rt: Runtime, cfg: TransformerConfig, readonly weights: WeightStore, maxBatch = 2) {
+    this.cfg = cfg;
+    this.maxBatch = maxBatch;
+    const R = maxBatch * cfg.seq_len, D = cfg.dim;
+    this.act = {
+      x: rt.storage(R * D * 4, 'x'),
+      a: rt.storage(R * D * 4, 'a'),
+      q: rt.storage(R * D * 4, 'q'),
+      o: rt.storage(R * D * 4, 'o'),
+      h: rt.storage(R * cfg.mlp * 4, 'h'),
+      f: rt.storage(R * D * 4, 'f'),
+      logits: rt.storage(R * cfg.codebook_size * 4, 'logits'),
+    };
+    this.idx = {
+      ids: rt.storage(R * 4, 'ids'),
+      pos: rt.storage(R * 4, 'pos'),
+      cacheRows: rt.storage(R * 4, 'cacheRows'),
+      logitRows: rt.storage(R * 4, 'logitRows'),
+    };
+    for (let l = 0; l < cfg.layers; l++) {
+      this.kCache.push(rt.storage(R * D * 4, `k${l}`));
+      this.vCache.push(rt.storage(R * D * 4, `v${l}`));
+    }
+  }
+
+  /** Uploads weights from named tensors (checkpoint or synthetic), checking every shape. */
+  static upload(rt: Runtime, cfg: TransformerConfig, get: (name: string, shape: number[]) => Float32Array): WeightStore {
+    const store = new WeightStore(rt);
+    const groups = new Map<string, TensorSource[]>();
+    for (const t of transformerTensors(cfg)) {
+      const list = groups.get(t.group) ?? [];
+      list.push({ name: t.name, shape: t.shape, data: get(t.name, t.shape) });
+      groups.set(t.group, list);
+    }
+    for (const [g, list] of groups) store.uploadGroup(g, list);
+    return store;
+  }
+
+  /**
+   * Records one pass into `batch`. Per-pass index data is written with queue.writeBuffer, which
+   * the queue orders before the batch's submit.
+   */
+  encode(batch: Batch, p: PassInput): PassResult {
+    const c = this.cfg, rt = this.rt, D = c.dim, S = c.seq_len, V = c.codebook_size;
+    const B = p.classes.length;
+    if (B < 1 || B > this.maxBatch) throw new MgntError('shape', `transformer: batch ${B} outside 1..${this.maxBatch}`);
+    const n = p.positions.length;
+    if (n < 1) throw new MgntError('shape', 'transformer: a pass must compute at least one position');
+    const { d, h, m, hd } = widthDims(c, p.width);
+    const R = B * n;
+
+    const ids = new Uint32Array(R), pos = new Uint32Array(R), cacheRows = new Uint32Array(R);
+    const rowOf = new Map<number, number>();
+    p.positions.forEach((sp, j) => rowOf.set(sp, j));
+    for (let b = 0; b < B; b++) {
+      for (let j = 0; j < n; j++) {
+        const sp = p.positions[j];
+        const r = b * n + j;
+        ids[r] = sp === 0 ? V + 1 + p.classes[b] : p.tokens[sp - 1];
+        pos[r] = sp;
+        cacheRows[r] = b * S + sp;
+      }
+    }
+    const P = p.logitTokens.length;
+    const logitRows = new Uint32Array(Math.max(1, B * P));
+    for (let b = 0; b < B; b++) {
+      p.logitTokens.forEach((i, k) => {
+        const j = rowOf.get(i + 1);
+        if (j === undefined) throw new MgntError('shape', `transformer: logits wanted for token ${i}, which this pass does not compute`);
+        logitRows[b * P + k] = b * n + j;
+      });
+    }
+    const q = rt.device.queue;
+    q.writeBuffer(this.idx.ids, 0, ids);
+    q.writeBuffer(this.idx.pos, 0, pos);
+    q.writeBuffer(this.idx.cacheRows, 0, cacheRows);
+    q.writeBuffer(this.idx.logitRows, 0, logitRows);
+
+    const W = (name: string) => this.weights.get(name);
+    const before = batch.dispatchCount;
+    let flops = 0;
+    const tok = W('tok_emb'), cls = W('cls_emb'), pe = W('pos_emb');
+    embed(rt, batch, {
+      rows: R, d, ids: this.idx.ids, positions: this.idx.pos,
+      tokTable: tok.buffer, tokOffset: tok.offset, tokRows: V + 1,
+      clsTable: cls.buffer, clsOffset: cls.offset, clsRows: c.num_classes + 1,
+      posTable: pe.buffer, posOffset: pe.offset, posRows: S,
+      ld: D, y: this.act.x, ldy: D,
+    });
+    const { x, a, q: qb, o, h: hb } = this.act;
+    for (let l = 0; l < c.layers; l++) {
+      const pre = `blocks.${l}.`;
+      const ln = (which: string) => {
+        const g = W(pre + which + '.weight'), bt = W(pre + which + '.bias');
+        layernorm(rt, batch, { rows: R, d, x, ldx: D, gamma: g.buffer, gammaOffset: g.offset, beta: bt.buffer, betaOffset: bt.offset, y: a, ldy: D });
+      };
+      const mm = (w: string, bias: string, args: Partial<Parameters<typeof matmul>[2]> & { x: GPUBuffer; y: GPUBuffer; N: number; K: number; ldx: number; ldy: number; ldw: number }) => {
+        const wr = W(pre + w), br = W(pre + bias);
+        matmul(rt, batch, { M: R, w: wr.buffer, wOffset: wr.offset, bias: br.buffer, biasOffset: br.offset, ...args });
+        flops += matmulFlops(R, args.N, args.K);
+      };
+      ln('ln1');
+      mm('attn.wq', 'attn.bq', { x: a, ldx: D, ldw: D, y: qb, ldy: D, N: d, K: d });
+      mm('attn.wk', 'attn.bk', { x: a, ldx: D, ldw: D, y: this.kCache[l], ldy: D, N: d, K: d, scatterY: this.idx.cacheRows, rowsY: B * S });
+      mm('attn.wv', 'attn.bv', { x: a, ldx: D, ldw: D, y: this.vCache[l], ldy: D, N: d, K: d, scatterY: this.idx.cacheRows, rowsY: B * S });
+      attention(rt, batch, {
+        batch: B, nq: n, nkv: S, heads: h, headDim: hd,
+        q: qb, ldq: D, k: this.kCache[l], ldk: D, v: this.vCache[l], ldv: D, o, ldo: D,
+        scale: 1 / Math.sqrt(hd),
+      });
+      flops += attentionFlops(B, n, S, h, hd);
+      mm('attn.wo', 'attn.bo', { x: o, ldx: D, ldw: D, y: x, ldy: D, N: d, K: d, accumulate: true });
+      ln('ln2');
+      mm('mlp.w1', 'mlp.b1', { x: a, ldx: D, ldw: c.mlp, y: hb, ldy: c.mlp, N: m, K: d, gelu: true });
+      mm('mlp.w2', 'mlp.b2', { x: hb, ldx: c.mlp, ldw: D, y: x, ldy: D, N: d, K: m, accumulate: true });
+    }
+    if (P > 0) {
+      const g = W('ln_f.weight'), bt = W('ln_f.bias'), hbias = W('head_bias');
+      layernorm(rt, batch, {
+        rows: B * P, d, x, ldx: D, gamma: g.buffer, gammaOffset: g.offset, beta: bt.buffer, betaOffset: bt.offset,
+        y: this.act.f, ldy: D, gatherX: this.idx.logitRows, rowsX: R,
+      });
+      matmul(rt, batch, {
+        M: B * P, N: V, K: d, x: this.act.f, ldx: D, w: tok.buffer, wOffset: tok.offset, ldw: D, transposeW: true,
+        bias: hbias.buffer, biasOffset: hbias.offset, y: this.act.logits, ldy: V,
+      });
+      flops += matmulFlops(B * P, V, d);
+    }
+    return { logits: this.act.logits, rows: B * P, flops, dispatches: batch.dispatchCount - before };
+  }
+
+  get logits(): GPUBuffer {
+    return this.act.logits;
+  }
+
+  destroy(): void {
+    this.rt.release(...Object.values(this.act), ...Object.values(this.idx), ...this.kCache, ...this.vCache);
+    this.kCache = [];
+    this.vCache = [];
+  }
+}
