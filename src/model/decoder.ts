@@ -6,30 +6,8 @@ import { groupnorm, groupnormFlops } from '../gpu/kernels/groupnorm';
 import { grayWords, packImage } from '../gpu/kernels/pack_image';
 import type { Batch, Runtime } from '../gpu/runtime';
 import type { TokenizerConfig, TransformerConfig } from './manifest';
+import { decoderTensors } from './tensors';
 import { WeightStore, type TensorSource } from './weights';
-
-export function decoderTensors(k: TokenizerConfig): Array<{ name: string; shape: number[] }> {
-  const [c0, c1, c2] = k.decoder.channels;
-  const conv = (name: string, cout: number, cin: number, ks = 3) => [
-    { name: `${name}.weight`, shape: [cout, cin, ks, ks] },
-    { name: `${name}.bias`, shape: [cout] },
-  ];
-  const norm = (name: string, c: number) => [
-    { name: `${name}.weight`, shape: [c] },
-    { name: `${name}.bias`, shape: [c] },
-  ];
-  const res = (name: string, c: number) => [...norm(`${name}.norm1`, c), ...conv(`${name}.conv1`, c, c), ...norm(`${name}.norm2`, c), ...conv(`${name}.conv2`, c, c)];
-  return [
-    { name: 'codebook', shape: [k.codebook_size, k.code_dim] },
-    ...conv('dec.conv_in', c0, k.code_dim),
-    ...res('dec.res0', c0),
-    ...conv('dec.up1', c1, c0),
-    ...res('dec.res1', c1),
-    ...conv('dec.up2', c2, c1),
-    ...norm('dec.norm_out', c2),
-    ...conv('dec.conv_out', 1, c2),
-  ];
-}
 
 export interface DecodedImage {
   gray: Uint8Array;

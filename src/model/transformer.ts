@@ -10,36 +10,8 @@ import { layernorm } from '../gpu/kernels/layernorm';
 import { matmul, matmulFlops } from '../gpu/kernels/matmul';
 import type { Batch, Runtime } from '../gpu/runtime';
 import type { TransformerConfig } from './manifest';
+import { transformerTensors } from './tensors';
 import { WeightStore, type TensorSource } from './weights';
-
-/** Every tensor the transformer needs, with its shape, in upload groups. */
-export function transformerTensors(c: TransformerConfig): Array<{ group: string; name: string; shape: number[] }> {
-  const D = c.dim, M = c.mlp, V = c.codebook_size;
-  const out: Array<{ group: string; name: string; shape: number[] }> = [
-    { group: 'embed', name: 'tok_emb', shape: [V + 1, D] },
-    { group: 'embed', name: 'cls_emb', shape: [c.num_classes + 1, D] },
-    { group: 'embed', name: 'pos_emb', shape: [c.seq_len, D] },
-    { group: 'embed', name: 'ln_f.weight', shape: [D] },
-    { group: 'embed', name: 'ln_f.bias', shape: [D] },
-    { group: 'embed', name: 'head_bias', shape: [V] },
-  ];
-  for (let l = 0; l < c.layers; l++) {
-    const g = `block${l}`, p = `blocks.${l}.`;
-    out.push(
-      { group: g, name: p + 'ln1.weight', shape: [D] },
-      { group: g, name: p + 'ln1.bias', shape: [D] },
-      ...['wq', 'wk', 'wv', 'wo'].map((w) => ({ group: g, name: p + 'attn.' + w, shape: [D, D] })),
-      ...['bq', 'bk', 'bv', 'bo'].map((b) => ({ group: g, name: p + 'attn.' + b, shape: [D] })),
-      { group: g, name: p + 'ln2.weight', shape: [D] },
-      { group: g, name: p + 'ln2.bias', shape: [D] },
-      { group: g, name: p + 'mlp.w1', shape: [D, M] },
-      { group: g, name: p + 'mlp.b1', shape: [M] },
-      { group: g, name: p + 'mlp.w2', shape: [M, D] },
-      { group: g, name: p + 'mlp.b2', shape: [D] },
-    );
-  }
-  return out;
-}
 
 /** Active sizes of a width. */
 export function widthDims(c: TransformerConfig, width: number): { d: number; h: number; m: number; hd: number } {

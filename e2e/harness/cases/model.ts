@@ -1,5 +1,6 @@
 // Whole-model cases on random weights: KV-cache consistency, determinism, bookkeeping.
-import { MgntModel, syntheticManifest } from '../../../src/model/model';
+import { MgntModel } from '../../../src/model/model';
+import { syntheticManifest } from '../../../src/model/synthetic';
 import { randomTensors } from '../../../src/model/random';
 import { generate } from '../../../src/pipeline/generate';
 import { compare } from '../../../src/reference/compare';

@@ -1,0 +1,54 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test } from '@playwright/test';
+import { writeSyntheticCheckpoint } from './fixtures/synthetic-checkpoint';
+
+// The CLI end to end (its own Vite server and Chromium), on a random-weight checkpoint folder.
+function cli(args: string[]) {
+  return spawnSync('npx', ['tsx', 'scripts/generate.ts', ...args], { encoding: 'utf8', timeout: 170_000 });
+}
+
+test.describe('npm run generate', () => {
+  test('writes PNGs named <class>-<seed>.png and summary.json', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mgnt-cli-'));
+    writeSyntheticCheckpoint(join(dir, 'model'));
+    const out = join(dir, 'out');
+    const r = cli(['--class', '7', '--count', '2', '--seed', '1003', '--schedule', '1/8,1/4,1/2,1', '--steps', '4', '--model', join(dir, 'model'), '--out', out]);
+    console.log(r.stderr.split('\n').slice(-6).join('\n'));
+    expect(r.status, r.stderr).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(['class-7-1003.png', 'class-7-1004.png', 'summary.json']);
+    const png = readFileSync(join(out, 'class-7-1003.png'));
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+    expect(png.readUInt32BE(16)).toBe(28); // width
+    expect(png.readUInt32BE(20)).toBe(28); // height
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary.images).toHaveLength(2);
+    expect(summary.images[0]).toMatchObject({ file: 'class-7-1003.png', class: 'class-7', seed: 1003, widths: [0.125, 0.25, 0.5, 1] });
+    expect(summary.images[0].gflops).toBeGreaterThan(0);
+    expect(r.stderr).toMatch(/step 4\/4 width 1/);
+  });
+
+  test('a checkpoint that fails its SHA-256 exits non-zero, names the file, says integrity, writes nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mgnt-cli-'));
+    const model = join(dir, 'model');
+    writeSyntheticCheckpoint(model);
+    const f = join(model, 'tokenizer.safetensors');
+    const bytes = readFileSync(f);
+    bytes[bytes.length - 5] ^= 0xff;
+    writeFileSync(f, bytes);
+    const out = join(dir, 'out');
+    const r = cli(['--class', '0', '--schedule', 'baseline', '--steps', '2', '--model', model, '--out', out]);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/tokenizer\.safetensors/);
+    expect(r.stderr).toMatch(/integrity/);
+    expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
+  });
+
+  test('bad arguments are named', async () => {
+    const r = cli(['--class', 'hat', '--out', '/tmp/x', '--model', 'no-such-folder']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/no manifest\.json|--model/);
+  });
+});

@@ -1,0 +1,153 @@
+// npm run generate -- --class <name|index|all> --count <n per class> --seed <first seed>
+//   --schedule <baseline|magnets|w,w,…> [--steps n] [--guidance g] [--no-cache]
+//   [--model <manifest URL or folder>] --out <dir>
+// Drives headless Chromium with WebGPU; writes <class>-<seed>.png (28×28 gray) and summary.json.
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { extname, join, resolve } from 'node:path';
+import { chromium } from '@playwright/test';
+import { createServer, type Plugin } from 'vite';
+import { launchOptions } from '../e2e/browser';
+import { encodeGrayPng } from './png';
+
+const USAGE = `usage: npm run generate -- --class <name|index|all> --count <n> --seed <first seed>
+  --schedule <baseline|magnets|w,w,…> [--steps n] [--guidance g] [--no-cache]
+  [--model <manifest URL or folder>] --out <dir>`;
+
+function fail(msg: string, code = 2): never {
+  console.error(`generate: ${msg}`);
+  process.exit(code);
+}
+
+interface Args {
+  class: string;
+  count: number;
+  seed: number;
+  schedule: string;
+  steps?: number;
+  guidance?: number;
+  cache: boolean;
+  model?: string;
+  out: string;
+}
+
+function parseArgs(argv: string[]): Args {
+  const a: Partial<Args> & { cache: boolean } = { cache: true };
+  const num = (flag: string, v: string | undefined, int: boolean) => {
+    const n = Number(v);
+    if (v === undefined || v === '' || !Number.isFinite(n) || (int && !Number.isInteger(n))) fail(`${flag} needs ${int ? 'an integer' : 'a number'}, got ${v}\n${USAGE}`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const f = argv[i];
+    const v = () => argv[++i];
+    switch (f) {
+      case '--class': a.class = v(); break;
+      case '--count': a.count = num(f, v(), true); break;
+      case '--seed': a.seed = num(f, v(), true); break;
+      case '--schedule': a.schedule = v(); break;
+      case '--steps': a.steps = num(f, v(), true); break;
+      case '--guidance': a.guidance = num(f, v(), false); break;
+      case '--no-cache': a.cache = false; break;
+      case '--model': a.model = v(); break;
+      case '--out': a.out = v(); break;
+      case '--help': case '-h': console.log(USAGE); process.exit(0);
+      default: fail(`unknown argument ${f}\n${USAGE}`);
+    }
+  }
+  a.count ??= 1;
+  a.seed ??= 0;
+  a.schedule ??= 'magnets';
+  if (!a.class) fail(`--class is required\n${USAGE}`);
+  if (!a.out) fail(`--out is required\n${USAGE}`);
+  if (a.count < 1) fail('--count must be at least 1');
+  if (a.seed < 0) fail('--seed must be ≥ 0');
+  return a as Args;
+}
+
+/** Serves a local checkpoint folder under /__model/ on the dev server. */
+function serveFolder(dir: string): Plugin {
+  return {
+    name: 'mgnt-model-folder',
+    configureServer(server) {
+      server.middlewares.use('/__model/', (req, res, next) => {
+        const rel = decodeURIComponent((req.url ?? '/').split('?')[0]).replace(/^\/+/, '');
+        const file = resolve(dir, rel);
+        if (!file.startsWith(resolve(dir)) || !existsSync(file) || !statSync(file).isFile()) return next();
+        res.setHeader('content-type', extname(file) === '.json' ? 'application/json' : 'application/octet-stream');
+        res.end(readFileSync(file));
+      });
+    },
+  };
+}
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  let modelUrl = '/models/fmnist-s/manifest.json';
+  const plugins: Plugin[] = [];
+  if (args.model) {
+    if (/^https?:\/\//.test(args.model)) modelUrl = args.model;
+    else {
+      const p = resolve(args.model);
+      const dir = existsSync(p) && statSync(p).isDirectory() ? p : resolve(p, '..');
+      const name = existsSync(p) && statSync(p).isFile() ? p.slice(dir.length + 1) : 'manifest.json';
+      if (!existsSync(join(dir, name))) fail(`no ${name} in ${dir}: --model takes a checkpoint folder, its manifest.json, or a URL`);
+      plugins.push(serveFolder(dir));
+      modelUrl = `/__model/${name}`;
+    }
+  }
+  const server = await createServer({ root: resolve(import.meta.dirname, '..'), plugins, logLevel: 'error', server: { port: 0, host: '127.0.0.1' } });
+  await server.listen();
+  const addr = server.httpServer!.address();
+  const port = typeof addr === 'object' && addr ? addr.port : 0;
+  const browser = await chromium.launch(launchOptions());
+  let code = 0;
+  try {
+    const page = await browser.newPage();
+    await page.exposeFunction('mgntProgress', (line: string) => process.stderr.write(line + '\n'));
+    await page.goto(`http://127.0.0.1:${port}/scripts/generate/index.html`);
+    await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready', null, { timeout: 60_000 });
+    const info = (await page.evaluate((u) => window.mgntCli.load(u), modelUrl)) as { classes?: string[]; error?: { type: string; message: string } };
+    if (info.error) {
+      console.error(`generate: ${info.error.type === 'integrity' ? 'integrity error: ' : ''}${info.error.message}`);
+      code = 1;
+      return;
+    }
+    const classes = info.classes!;
+    let chosen: number[];
+    if (args.class === 'all') chosen = classes.map((_, i) => i);
+    else if (/^\d+$/.test(args.class)) chosen = [Number(args.class)];
+    else chosen = [classes.indexOf(args.class)];
+    if (chosen.some((c) => c < 0 || c >= classes.length)) fail(`unknown class "${args.class}"; use an index 0..${classes.length - 1}, "all", or one of: ${classes.join(', ')}`);
+    mkdirSync(args.out, { recursive: true });
+    const images: unknown[] = [];
+    for (const c of chosen) {
+      for (let k = 0; k < args.count; k++) {
+        const seed = args.seed + k;
+        process.stderr.write(`${classes[c]} seed ${seed} (${args.schedule})\n`);
+        const r = (await page.evaluate((req) => window.mgntCli.run(req), {
+          classIndex: c, seed, schedule: args.schedule, steps: args.steps, guidance: args.guidance, cache: args.cache,
+        })) as { gray?: number[]; size?: number; widths?: number[]; gflops?: number; ms?: number; error?: { type: string; message: string } };
+        if (r.error) {
+          console.error(`generate: ${r.error.message}`);
+          code = 1;
+          return;
+        }
+        const file = `${classes[c]}-${seed}.png`;
+        writeFileSync(join(args.out, file), encodeGrayPng(Uint8Array.from(r.gray!), r.size!, r.size!));
+        images.push({ file, class: classes[c], seed, schedule: args.schedule, widths: r.widths, gflops: r.gflops, ms: r.ms });
+        process.stderr.write(`  → ${file}: ${r.gflops!.toFixed(3)} GFLOPs, ${r.ms!.toFixed(0)} ms\n`);
+      }
+    }
+    writeFileSync(join(args.out, 'summary.json'), JSON.stringify({ images }, null, 2));
+    console.log(`wrote ${images.length} image(s) and summary.json to ${args.out}`);
+  } finally {
+    await browser.close();
+    await server.close();
+    process.exitCode = code;
+  }
+}
+
+main().catch((e) => {
+  console.error(`generate: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});

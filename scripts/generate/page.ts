@@ -1,0 +1,71 @@
+// Browser side of `npm run generate`: loads a checkpoint and runs generations on WebGPU.
+import { acquireGpu } from '../../src/gpu/device';
+import { MgntError } from '../../src/gpu/errors';
+import { Runtime } from '../../src/gpu/runtime';
+import { loadCheckpoint } from '../../src/model/checkpoint';
+import { MgntModel } from '../../src/model/model';
+import { generate } from '../../src/pipeline/generate';
+import { parseSchedule } from '../../src/pipeline/schedule';
+
+let rt: Runtime | null = null;
+let model: MgntModel | null = null;
+
+export interface CliRequest {
+  classIndex: number;
+  seed: number;
+  schedule: string;
+  steps?: number;
+  guidance?: number;
+  cache: boolean;
+}
+
+function errorInfo(e: unknown) {
+  return { error: { type: e instanceof MgntError ? e.type : 'error', message: e instanceof Error ? e.message : String(e) } };
+}
+
+declare global {
+  interface Window {
+    mgntCli: {
+      load(url: string): Promise<{ classes: string[]; defaults: unknown; name: string } | ReturnType<typeof errorInfo>>;
+      run(r: CliRequest): Promise<Record<string, unknown>>;
+    };
+    mgntProgress?: (line: string) => void;
+  }
+}
+
+window.mgntCli = {
+  async load(url) {
+    try {
+      rt ??= new Runtime(await acquireGpu());
+      let last = -1;
+      const ck = await loadCheckpoint(url, {
+        onProgress: (p) => {
+          const pct = Math.floor((100 * p.loaded) / p.total);
+          if (pct >= last + 10) window.mgntProgress?.(`loading ${p.file} ${pct}%`);
+          last = Math.max(last, pct);
+        },
+      });
+      model = MgntModel.fromCheckpoint(rt, ck);
+      return { classes: ck.manifest.classes, defaults: ck.manifest.decode_defaults, name: ck.manifest.name };
+    } catch (e) {
+      return errorInfo(e);
+    }
+  },
+  async run(r) {
+    try {
+      if (!rt || !model) throw new Error('load a model first');
+      const d = model.manifest.decode_defaults;
+      const steps = r.steps ?? d.steps;
+      const widths = parseSchedule(r.schedule, steps, d.schedules.magnets, model.cfg.widths);
+      const res = await generate(rt, model, {
+        classIndex: r.classIndex, seed: r.seed, steps, widths, temperature: d.temperature,
+        choiceTemperature: d.choice_temperature, guidance: r.guidance ?? d.guidance, cache: r.cache,
+        onStep: (s) => window.mgntProgress?.(`  step ${s.step + 1}/${s.steps} width ${s.width} computed ${s.computed}${s.full ? ' (full)' : ''} ${s.gflopsTotal.toFixed(3)} GFLOPs`),
+      });
+      return { gray: Array.from(res.gray), size: res.size, tokens: Array.from(res.tokens), widths: res.widths, gflops: res.gflops, ms: res.ms };
+    } catch (e) {
+      return errorInfo(e);
+    }
+  },
+};
+document.getElementById('status')!.textContent = 'ready';

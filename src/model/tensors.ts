@@ -1,0 +1,56 @@
+// The tensors a checkpoint must hold, with their shapes, derived from the manifest's config.
+// Pure (no GPU imports), so Node scripts and tests can use it too.
+import type { TokenizerConfig, TransformerConfig } from './manifest';
+
+/** Every tensor the transformer needs, with its shape, in upload groups. */
+export function transformerTensors(c: TransformerConfig): Array<{ group: string; name: string; shape: number[] }> {
+  const D = c.dim, M = c.mlp, V = c.codebook_size;
+  const out: Array<{ group: string; name: string; shape: number[] }> = [
+    { group: 'embed', name: 'tok_emb', shape: [V + 1, D] },
+    { group: 'embed', name: 'cls_emb', shape: [c.num_classes + 1, D] },
+    { group: 'embed', name: 'pos_emb', shape: [c.seq_len, D] },
+    { group: 'embed', name: 'ln_f.weight', shape: [D] },
+    { group: 'embed', name: 'ln_f.bias', shape: [D] },
+    { group: 'embed', name: 'head_bias', shape: [V] },
+  ];
+  for (let l = 0; l < c.layers; l++) {
+    const g = `block${l}`, p = `blocks.${l}.`;
+    out.push(
+      { group: g, name: p + 'ln1.weight', shape: [D] },
+      { group: g, name: p + 'ln1.bias', shape: [D] },
+      ...['wq', 'wk', 'wv', 'wo'].map((w) => ({ group: g, name: p + 'attn.' + w, shape: [D, D] })),
+      ...['bq', 'bk', 'bv', 'bo'].map((b) => ({ group: g, name: p + 'attn.' + b, shape: [D] })),
+      { group: g, name: p + 'ln2.weight', shape: [D] },
+      { group: g, name: p + 'ln2.bias', shape: [D] },
+      { group: g, name: p + 'mlp.w1', shape: [D, M] },
+      { group: g, name: p + 'mlp.b1', shape: [M] },
+      { group: g, name: p + 'mlp.w2', shape: [M, D] },
+      { group: g, name: p + 'mlp.b2', shape: [D] },
+    );
+  }
+  return out;
+}
+
+export function decoderTensors(k: TokenizerConfig): Array<{ name: string; shape: number[] }> {
+  const [c0, c1, c2] = k.decoder.channels;
+  const conv = (name: string, cout: number, cin: number, ks = 3) => [
+    { name: `${name}.weight`, shape: [cout, cin, ks, ks] },
+    { name: `${name}.bias`, shape: [cout] },
+  ];
+  const norm = (name: string, c: number) => [
+    { name: `${name}.weight`, shape: [c] },
+    { name: `${name}.bias`, shape: [c] },
+  ];
+  const res = (name: string, c: number) => [...norm(`${name}.norm1`, c), ...conv(`${name}.conv1`, c, c), ...norm(`${name}.norm2`, c), ...conv(`${name}.conv2`, c, c)];
+  return [
+    { name: 'codebook', shape: [k.codebook_size, k.code_dim] },
+    ...conv('dec.conv_in', c0, k.code_dim),
+    ...res('dec.res0', c0),
+    ...conv('dec.up1', c1, c0),
+    ...res('dec.res1', c1),
+    ...conv('dec.up2', c2, c1),
+    ...norm('dec.norm_out', c2),
+    ...conv('dec.conv_out', 1, c2),
+  ];
+}
+
