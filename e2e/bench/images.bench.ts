@@ -1,0 +1,57 @@
+import { existsSync } from 'node:fs';
+import { expect, test } from '@playwright/test';
+import type { ImageBenchConfig, ImageBenchRow } from './images-page';
+import { record } from './results';
+
+function table(title: string, rows: Record<string, ImageBenchRow>): void {
+  const base = rows.baseline;
+  console.log(`\n${title}`);
+  console.log('schedule              ms median (p10-p90)      GFLOPs   ×baseline ms  ×baseline GFLOPs  dispatches/step submits/step');
+  for (const [name, r] of Object.entries(rows)) {
+    console.log(
+      `${name.padEnd(20)} ${r.ms_median.toFixed(0).padStart(7)} (${r.p10.toFixed(0)}-${r.p90.toFixed(0)})`.padEnd(46) +
+        `${r.gflops.toFixed(3).padStart(8)}   ${(r.ms_median / base.ms_median).toFixed(3).padStart(10)}   ${(r.gflops / base.gflops).toFixed(3).padStart(14)}` +
+        `   ${r.dispatches_per_step.toFixed(1).padStart(10)} ${r.submits_per_step.toFixed(2).padStart(10)}`,
+    );
+  }
+}
+
+const SCHEDULES: ImageBenchConfig['schedules'] = {
+  baseline: { schedule: 'baseline', cache: false },
+  'magnets': { schedule: 'magnets', cache: true },
+  'magnets-nocache': { schedule: 'magnets', cache: false },
+  'baseline-cache': { schedule: 'baseline', cache: true },
+  'quarter-then-full': { schedule: '1/4,1/4,1/4,1/4,1/4,1/4,1/4,1/4,1,1,1,1', cache: true },
+};
+
+test('images: schedules side by side on the shipped model', async ({ page }) => {
+  expect(existsSync('public/models/fmnist-s/manifest.json'), 'the shipped checkpoint is missing: run train/export.py').toBe(true);
+  await page.goto('/e2e/bench/images.html');
+  await expect(page.locator('#status')).toHaveText('ready');
+  const cfg: ImageBenchConfig = {
+    model: '/models/fmnist-s/manifest.json', steps: 12, guidance: 2, schedules: SCHEDULES, classIndex: 7,
+    rounds: Number(process.env.MGNT_BENCH_ROUNDS ?? 7), warmup: 2,
+  };
+  const r = await page.evaluate((c) => window.imageBench.run(c), cfg);
+  table(`per image, ${r.model}, 12 steps, guidance 2 (cond + null batched)`, r.rows);
+  record('images', r.rows);
+  record('images_model', r.model);
+});
+
+test('images: MaskGIT-base-sized nested transformer (random weights), speed only', async ({ page }) => {
+  await page.goto('/e2e/bench/images.html');
+  await expect(page.locator('#status')).toHaveText('ready');
+  const layers = Number(process.env.MGNT_BENCH_BASE_LAYERS ?? 1);
+  const cfg: ImageBenchConfig = {
+    model: { layers, dim: 768, heads: 12, mlp: 3072, grid: [16, 16] },
+    steps: 8, guidance: 0, classIndex: 1, rounds: Number(process.env.MGNT_BENCH_BASE_ROUNDS ?? 2), warmup: 1,
+    schedules: {
+      baseline: { schedule: 'baseline', cache: false },
+      magnets: { schedule: '1/8,1/8,1/8,1/4,1/4,1/2,1,1', cache: true },
+      'magnets-nocache': { schedule: '1/8,1/8,1/8,1/4,1/4,1/2,1,1', cache: false },
+    },
+  };
+  const r = await page.evaluate((c) => window.imageBench.run(c), cfg);
+  table(`per image, ${r.model}, 8 steps, no guidance`, r.rows);
+  record('images_base', { model: r.model, rows: r.rows });
+});

@@ -1,0 +1,112 @@
+// Browser vs PyTorch: the shipped checkpoint against the golden files train/export.py wrote
+// (docs/SPEC.md §6): logits at every width with and without the KV cache, decoder pixels, and
+// whole generations token for token.
+import { MgntError } from '../../../src/gpu/errors';
+import type { Runtime } from '../../../src/gpu/runtime';
+import { loadCheckpoint } from '../../../src/model/checkpoint';
+import { MgntModel } from '../../../src/model/model';
+import { parseSafetensors, tensorF32, type SafetensorsFile } from '../../../src/model/safetensors';
+import { generate } from '../../../src/pipeline/generate';
+import { compare } from '../../../src/reference/compare';
+import type { CaseFn } from '../types';
+
+interface Golden {
+  model: string;
+  model_files: Record<string, string>;
+  tensors_file: string;
+  decoder: Array<{ tokens: number[]; image: string; gray8: number[] }>;
+  logits: Array<{ class: number; width: number; tokens: number[]; logits: string; shape: number[] }>;
+  cached: Array<{ class: number; width: number; tokens_a: number[]; tokens_b: number[]; positions: number[]; out_positions: number[]; logits: string; shape: number[] }>;
+  generation: Array<{
+    class: number; seed: number; steps: number; temperature: number; choice_temperature: number; guidance: number;
+    schedule: string; widths: number[]; cache: boolean; tokens_per_step: number[][]; tokens: number[]; gray8: number[];
+  }>;
+}
+
+let loaded: Promise<{ model: MgntModel; golden: Golden; tensors: SafetensorsFile }> | null = null;
+
+function load(rt: Runtime, name: string) {
+  loaded ??= (async () => {
+    const ck = await loadCheckpoint(`/models/${name}/manifest.json`);
+    const golden = (await (await fetch(`/e2e/golden/${name}/golden.json`)).json()) as Golden;
+    for (const f of ck.manifest.files) {
+      if (golden.model_files[f.path] !== f.sha256) {
+        throw new MgntError('integrity', `golden files are stale: ${f.path} has sha256 ${f.sha256.slice(0, 12)}… but the goldens were made from ${String(golden.model_files[f.path]).slice(0, 12)}…; rerun train/export.py`);
+      }
+    }
+    const tensors = parseSafetensors(await (await fetch(`/e2e/golden/${name}/${golden.tensors_file}`)).arrayBuffer(), golden.tensors_file);
+    return { model: MgntModel.fromCheckpoint(rt, ck), golden, tensors };
+  })();
+  return loaded;
+}
+
+async function passLogits(rt: Runtime, model: MgntModel, width: number, cls: number, tokens: number[], positions: number[], logitTokens: number[]) {
+  const b = rt.batch();
+  const p = model.transformer.encode(b, { width, classes: [cls], tokens, positions, logitTokens });
+  const rb = b.readback(p.logits, p.rows * model.cfg.codebook_size * 4);
+  b.submit();
+  return new Float32Array(await rb);
+}
+
+const ATOL = 1e-3;
+
+const goldenLogits: CaseFn = async (rt, s: { name: string }) => {
+  const { model, golden, tensors } = await load(rt, s.name);
+  const parts: Record<string, ReturnType<typeof compare>> = {};
+  const all = Array.from({ length: model.cfg.seq_len }, (_, i) => i);
+  const image = Array.from({ length: model.cfg.seq_len - 1 }, (_, i) => i);
+  for (const g of golden.logits) {
+    const got = await passLogits(rt, model, g.width, g.class, g.tokens, all, image);
+    parts[`full w${g.width}`] = compare(got, tensorF32(tensors, g.logits), 0, ATOL);
+  }
+  for (const g of golden.cached) {
+    await passLogits(rt, model, g.width, g.class, g.tokens_a, all, image); // fills the cache
+    const got = await passLogits(rt, model, g.width, g.class, g.tokens_b, g.positions, g.out_positions);
+    parts[`cached w${g.width} c${g.class}`] = compare(got, tensorF32(tensors, g.logits), 0, ATOL);
+  }
+  return { parts };
+};
+
+const goldenDecoder: CaseFn = async (rt, s: { name: string }) => {
+  const { model, golden } = await load(rt, s.name);
+  const parts: Record<string, ReturnType<typeof compare>> = {};
+  const cases = [...golden.decoder.map((d, i) => ({ key: `decoder ${i}`, ...d })), ...golden.generation.slice(0, 2).map((g, i) => ({ key: `generation ${i} image`, tokens: g.tokens, gray8: g.gray8 }))];
+  for (const d of cases) {
+    const img = await model.decoder.decode(d.tokens);
+    // gray8 = round((x+1)·127.5): a float difference of ~1e-6 at a .5 boundary moves one level.
+    parts[d.key] = compare(img.gray, d.gray8, 0, 1);
+  }
+  return { parts };
+};
+
+const goldenGeneration: CaseFn = async (rt, s: { name: string; index: number }) => {
+  const { model, golden } = await load(rt, s.name);
+  const g = golden.generation[s.index];
+  const res = await generate(rt, model, {
+    classIndex: g.class === model.cfg.null_class ? null : g.class, seed: g.seed, steps: g.steps, widths: g.widths,
+    temperature: g.temperature, choiceTemperature: g.choice_temperature, guidance: g.guidance, cache: g.cache,
+  });
+  let firstMismatch: { step: number; position: number; got: number; want: number } | null = null;
+  res.steps.forEach((st, t) => {
+    if (firstMismatch) return;
+    for (let i = 0; i < st.tokens.length; i++) {
+      if (st.tokens[i] !== g.tokens_per_step[t][i]) {
+        firstMismatch = { step: t, position: i, got: st.tokens[i], want: g.tokens_per_step[t][i] };
+        return;
+      }
+    }
+  });
+  const pixels = compare(res.gray, g.gray8, 0, 1);
+  return {
+    ok: firstMismatch === null && pixels.ok,
+    parts: { pixels },
+    extra: { label: `${g.schedule} cache=${g.cache} class=${g.class} seed=${g.seed}`, firstMismatch, gflops: res.gflops },
+  };
+};
+
+const goldenInfo: CaseFn = async (rt, s: { name: string }) => {
+  const { golden } = await load(rt, s.name);
+  return { ok: true, extra: { generations: golden.generation.length } };
+};
+
+export const cases = { goldenLogits, goldenDecoder, goldenGeneration, goldenInfo };

@@ -1,0 +1,29 @@
+import { expect, expectParity, test } from './harness';
+
+// The shipped checkpoint in the browser against PyTorch (golden files from train/export.py).
+const NAME = 'fmnist-s';
+
+test.describe(`${NAME} against the PyTorch golden files`, () => {
+  test('logits at every width, full pass and KV-cached incremental pass (atol 1e-3)', async ({ harness }) => {
+    expectParity('logits', await harness.run('goldenLogits', { name: NAME }));
+  });
+
+  test('decoder pixels (gray8 within one level)', async ({ harness }) => {
+    expectParity('decoder', await harness.run('goldenDecoder', { name: NAME }));
+  });
+
+  test('generations: the same tokens after every step, for every golden seed, schedule and cache mode', async ({ harness }) => {
+    const info = await harness.run('goldenInfo', { name: NAME });
+    const n = (info.extra as { generations: number }).generations;
+    expect(n).toBeGreaterThan(0);
+    const failures: string[] = [];
+    for (let index = 0; index < n; index++) {
+      const r = await harness.run('goldenGeneration', { name: NAME, index });
+      const e = r.extra as { label: string; firstMismatch: unknown; gflops: number };
+      console.log(`  golden generation ${index} ${e.label}: ${r.ok ? 'tokens equal' : `MISMATCH ${JSON.stringify(e.firstMismatch)}`} pixels bad=${r.parts?.pixels.bad} ${e.gflops.toFixed(3)} GFLOPs`);
+      if (!r.ok) failures.push(`${e.label}: ${JSON.stringify(e.firstMismatch)} pixels bad ${r.parts?.pixels.bad}`);
+      expect(r.gpuErrors).toEqual([]);
+    }
+    expect(failures).toEqual([]);
+  });
+});
