@@ -17,6 +17,7 @@ test.describe('conv2d', () => {
     { name: '1×1 64→48 @16×16', Cin: 64, Cout: 48, H: 16, W: 16, kernel: 1, bias: true },
     { name: 'Cout 3 Cin 5 @7×5', Cin: 5, Cout: 3, H: 7, W: 5, kernel: 3, bias: true },
     { name: '1×1 Cout 3 Cin 5 @7×5 + residual', Cin: 5, Cout: 3, H: 7, W: 5, kernel: 1, residual: true },
+    { name: 'Cout 2 Cin 3 @6×7 + residual (2 channels per invocation)', Cin: 3, Cout: 2, H: 6, W: 7, kernel: 3, bias: true, residual: true },
     { name: '1×1 image 3×3 kernel', Cin: 5, Cout: 3, H: 1, W: 1, kernel: 3, bias: true },
     { name: '1×1 image 1×1 kernel, Cout 9', Cin: 7, Cout: 9, H: 1, W: 1, kernel: 1 },
     { name: 'upsampled 2×6 from 1×3, Cout 11', Cin: 3, Cout: 11, H: 2, W: 6, kernel: 3, bias: true, upsample: true, residual: true },
@@ -38,7 +39,7 @@ test.describe('groupnorm', () => {
   const SHAPES = [
     { name: 'C64 8×8 G8 + SiLU (res0)', C: 64, HW: 64, G: 8, silu: true },
     { name: 'C48 16×16 G8 + SiLU (res1)', C: 48, HW: 256, G: 8, silu: true },
-    { name: 'C32 32×32 G8 + SiLU (norm_out)', C: 32, HW: 1024, G: 8, silu: true },
+    { name: 'C32 32×32 G8 + SiLU (norm_out), workgroup 64', C: 32, HW: 1024, G: 8, silu: true, workgroupSize: 64 },
     { name: 'C32 32×32 G8 no SiLU, mean 100', C: 32, HW: 1024, G: 8, shift: 100 },
     { name: 'C6 7×5 G3, batch 2', B: 2, C: 6, HW: 35, G: 3, silu: true },
     { name: 'C5 1×1 G5 (one element per group)', C: 5, HW: 1, G: 5 },

@@ -2,7 +2,8 @@ import { expect, expectParity, test } from './harness';
 
 // Sampling (SPEC §5): tokens and plain argmax must equal the CPU reference exactly (it rounds the
 // guided/tempered logits and Gumbel scores to f32 as the kernel does); conf and logp within
-// 1e-4 (abs + rel). Softmax: 1e-5 relative (+1e-7 abs).
+// 1e-4 (abs + rel). Softmax: 1e-5 relative (+1e-7 abs). Default workgroups are 4 on SwiftShader,
+// so the real-GPU size 64 is tested explicitly.
 test.describe('sample', () => {
   const SHAPES = [
     { name: 'P64 V512 (model) no guidance', P: 64, V: 512 },
@@ -12,7 +13,7 @@ test.describe('sample', () => {
     { name: 'P13 V513 stride 600 guidance, step 5', P: 13, V: 513, ld: 600, guidance: 0.75, step: 5, kappa: 2 },
     { name: 'P64 V1024 (MaskGIT-sized vocab), τ 1.3', P: 64, V: 1024, temperature: 1.3, kappa: 4.5 },
     { name: 'P3 V5 tiny', P: 3, V: 5, kappa: 1 },
-    { name: 'P64 V512 workgroup 4', P: 64, V: 512, guidance: 2, workgroupSize: 4, kappa: 0.3 },
+    { name: 'P64 V512 workgroup 64 (real-GPU default)', P: 64, V: 512, guidance: 2, workgroupSize: 64, kappa: 0.3 },
     { name: 'P20 V300 workgroup 1', P: 20, V: 300, workgroupSize: 1, kappa: 2 },
     { name: 'P64 V512 seed 2^32+5', P: 64, V: 512, seed: 2 ** 32 + 5, step: 11, kappa: 0 },
   ];
@@ -42,7 +43,7 @@ test.describe('softmax', () => {
     { name: 'R3 N5', R: 3, N: 5 },
     { name: 'R64 N512 (logits)', R: 64, N: 512 },
     { name: 'R130 N65 of stride 72 (attention rows, CFG)', R: 130, N: 65, ldx: 72, ldy: 80 },
-    { name: 'R257 N257 (MaskGIT-base attention)', R: 257, N: 257 },
+    { name: 'R257 N257 (MaskGIT-base attention), workgroup 64', R: 257, N: 257, workgroupSize: 64 },
     { name: 'R17 N513 τ 0.5, scale 20', R: 17, N: 513, temperature: 0.5, scale: 20 },
     { name: 'R9 N100 in place, stride 128', R: 9, N: 100, ldx: 128, inPlace: true },
     { name: 'R33 N77 workgroup 1', R: 33, N: 77, workgroupSize: 1 },

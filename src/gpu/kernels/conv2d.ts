@@ -69,8 +69,10 @@ export function conv2d(rt: Runtime, batch: Batch, a: Conv2dArgs): void {
     .u(ro).u(yo).u(0).u(0)
     .pack();
   const pixelBlocks = a.H * Math.ceil(a.W / 4);
+  // Channels per invocation: 8, or the smallest power of two covering a small Cout (conv_out).
+  const cb = a.Cout >= 8 ? 8 : a.Cout > 2 ? 4 : a.Cout;
   batch.dispatch(CONV2D, params, [a.x, a.w, a.bias ?? rt.dummy, a.residual ?? rt.dummy, a.y],
-    [Math.ceil(pixelBlocks / 16), Math.ceil(a.Cout / 32), B]);
+    [Math.ceil(pixelBlocks / 16), Math.ceil(a.Cout / (4 * cb)), B], { CB: cb });
 }
 
 export interface Upsample2xArgs {

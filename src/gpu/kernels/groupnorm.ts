@@ -2,6 +2,7 @@ import groupnormWgsl from '../../../shaders/groupnorm.wgsl?raw';
 import { guard } from '../errors';
 import { Params, type KernelDef } from '../kernel';
 import type { Batch, Runtime } from '../runtime';
+import { reduceWorkgroup } from './reduce';
 import { dim, distinct, fits } from './guards';
 
 export const GROUPNORM: KernelDef = { name: 'groupnorm', code: groupnormWgsl, bindings: ['uniform', 'read', 'read', 'read', 'rw'] };
@@ -25,7 +26,7 @@ export interface GroupnormArgs {
   yOffset?: number;
   eps?: number;
   silu?: boolean;
-  /** Invocations per (group, image): power of two ≤ 256, default 64. */
+  /** Invocations per (group, image): power of two ≤ 256; default 64, 4 on SwiftShader (see reduce.ts). */
   workgroupSize?: number;
 }
 
@@ -43,7 +44,7 @@ export function groupnorm(rt: Runtime, batch: Batch, a: GroupnormArgs): void {
   dim(k, 'G', a.G);
   guard(a.C % a.G === 0, k, () => `C=${a.C} is not a multiple of G=${a.G}`);
   guard(a.G <= 65535 && B <= 65535, k, () => `G=${a.G} or B=${B} exceeds one dispatch dimension`);
-  const wg = a.workgroupSize ?? 64;
+  const wg = reduceWorkgroup(rt, a.workgroupSize);
   guard(Number.isInteger(wg) && wg >= 1 && wg <= 256 && (wg & (wg - 1)) === 0, k, () => `workgroupSize must be a power of two ≤ 256, got ${wg}`);
   const eps = a.eps ?? 1e-5;
   guard(eps >= 0 && Number.isFinite(eps), k, () => `eps must be ≥ 0, got ${eps}`);

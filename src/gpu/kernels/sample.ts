@@ -3,6 +3,7 @@ import sampleWgsl from '../../../shaders/sample.wgsl?raw';
 import { guard } from '../errors';
 import { Params, type KernelDef } from '../kernel';
 import type { Batch, Runtime } from '../runtime';
+import { reduceWorkgroup } from './reduce';
 import { dim, distinct, fits } from './guards';
 
 /** rng.wgsl is prepended: WGSL has no #include. */
@@ -40,7 +41,7 @@ export interface SampleArgs {
   /** P × 4 words (u32 element offset). */
   out: GPUBuffer;
   outOffset?: number;
-  /** Invocations per row (power of two, ≤ 256); default 64. */
+  /** Invocations per row (power of two, ≤ 256); default 64, 4 on SwiftShader (see reduce.ts). */
   workgroupSize?: number;
 }
 
@@ -56,7 +57,7 @@ export function sample(rt: Runtime, batch: Batch, a: SampleArgs): void {
   guard(Number.isFinite(a.kappa), k, () => `kappa must be finite, got ${a.kappa}`);
   guard(Number.isSafeInteger(a.seed), k, () => `seed must be an integer, got ${a.seed}`);
   guard(Number.isInteger(a.step) && a.step >= 0 && a.step < U32, k, () => `step must be a u32, got ${a.step}`);
-  const wg = a.workgroupSize ?? 64;
+  const wg = reduceWorkgroup(rt, a.workgroupSize);
   guard(Number.isInteger(wg) && wg >= 1 && wg <= 256 && (wg & (wg - 1)) === 0, k, () => `workgroupSize must be a power of two ≤ 256, got ${wg}`);
   const lo = a.logitsOffset ?? 0, po = a.positionsOffset ?? 0, oo = a.outOffset ?? 0;
   fits(k, 'logits', a.logits, lo + (a.P - 1) * a.ld + a.V);

@@ -2,6 +2,7 @@ import softmaxWgsl from '../../../shaders/softmax.wgsl?raw';
 import { guard } from '../errors';
 import { Params, type KernelDef } from '../kernel';
 import type { Batch, Runtime } from '../runtime';
+import { reduceWorkgroup } from './reduce';
 import { dim, fits } from './guards';
 
 export const SOFTMAX: KernelDef = { name: 'softmax', code: softmaxWgsl, bindings: ['uniform', 'read', 'rw'] };
@@ -19,7 +20,7 @@ export interface SoftmaxArgs {
   yOffset?: number;
   /** τ > 0, default 1: softmax(x / τ). */
   temperature?: number;
-  /** Invocations per row (power of two, ≤ 256); default 64. */
+  /** Invocations per row (power of two, ≤ 256); default 64, 4 on SwiftShader (see reduce.ts). */
   workgroupSize?: number;
 }
 
@@ -36,7 +37,7 @@ export function softmax(rt: Runtime, batch: Batch, a: SoftmaxArgs): void {
   guard(a.N <= a.ldy, k, () => `N=${a.N} exceeds the row stride of Y (ldy=${a.ldy})`);
   const tau = a.temperature ?? 1;
   guard(tau > 0 && Number.isFinite(tau), k, () => `temperature must be > 0, got ${tau}`);
-  const wg = a.workgroupSize ?? 64;
+  const wg = reduceWorkgroup(rt, a.workgroupSize);
   guard(Number.isInteger(wg) && wg >= 1 && wg <= 256 && (wg & (wg - 1)) === 0, k, () => `workgroupSize must be a power of two ≤ 256, got ${wg}`);
   const xo = a.xOffset ?? 0, yo = a.yOffset ?? 0;
   const inPlace = a.x === a.y;
