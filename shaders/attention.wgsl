@@ -7,12 +7,17 @@
 // Q, K and V may be one buffer (e.g. a fused QKV projection) at different offsets and strides.
 //
 // One invocation per (query row, head). The query (pre-scaled) and the output accumulator live in
-// registers (HD is an override constant, so every loop over the head has a constant trip count a
-// compiler can unroll), and the softmax is streamed over the keys (online softmax: running max m,
-// running sum l, the accumulator rescaled only when the max grows), so there is no score row in
-// memory, no workgroup memory and no barrier: fast on SwiftShader, and on a real GPU neighbouring
+// registers, and the softmax is streamed over the keys (online softmax: running max m, running
+// sum l, the accumulator rescaled only when the max grows), so there is no score row in memory,
+// no workgroup memory and no barrier: fast on SwiftShader, and on a real GPU neighbouring
 // invocations are neighbouring query rows of one head that read the same K/V row (a broadcast).
 // All arithmetic is f32; exp() is only ever taken of values ≤ 0.
+//
+// Registers, not arrays: the query and the accumulator are 16 *named* vec4s each (HD ≤ 64).
+// A loop over a private array with a runtime index keeps the array in memory on SwiftShader (about
+// 10× slower here) and may spill on a GPU; named vec4s behind `NV4 > c` guards, which are
+// constants once the pipeline fixes HD, stay in registers and the unused ones are dead code.
+// (The repetition below is that unrolling, written out because WGSL has no unroll attribute.)
 
 struct Params {
   nq: u32, nkv: u32, kv_seq: u32, heads: u32,
@@ -26,16 +31,19 @@ struct Params {
 @group(0) @binding(2) var<storage, read> K: array<f32>;
 @group(0) @binding(3) var<storage, read> V: array<f32>;
 @group(0) @binding(4) var<storage, read_write> O: array<f32>;
+// K and V again as vec4s (the same buffers): with ALIGNED, one 16-byte load per four channels.
+@group(0) @binding(5) var<storage, read> K4: array<vec4<f32>>;
+@group(0) @binding(6) var<storage, read> V4: array<vec4<f32>>;
 
 override WG: u32 = 64u;
-override HD: u32 = 16u;          // head size; the launcher allows 1..MAX_HD
-const MAX_HD4 = 32u;             // MAX_HD = 128 channels as vec4s
+override HD: u32 = 16u;              // head size; the launcher allows 1..64
 override NV4: u32 = (HD + 3u) / 4u;  // vec4 chunks per head (the last may be partial)
+// Set by the launcher when HD and every K/V offset and row stride are multiples of 4.
+override ALIGNED: bool = false;
 
-// Four channels t..t+3 of a head starting at element b. A partial last chunk (HD % 4 ≠ 0, known
-// when the pipeline is built) re-reads the head's last channel instead of stepping past the head;
-// the query's extra lanes are zero so those lanes add nothing to a score, and the accumulator's
-// extra lanes are never stored.
+// Four channels t..t+3 of a head starting at element b. A partial last chunk (HD % 4 ≠ 0) re-reads
+// the head's last channel instead of stepping past the head; the query's extra lanes are zero so
+// they add nothing to a score, and the accumulator's extra lanes are never stored.
 fn ldq(b: u32, t: u32) -> vec4<f32> {
   if (t + 4u <= HD) { return vec4<f32>(Q[b + t], Q[b + t + 1u], Q[b + t + 2u], Q[b + t + 3u]); }
   let l = HD - 1u;
@@ -43,14 +51,167 @@ fn ldq(b: u32, t: u32) -> vec4<f32> {
   return select(vec4<f32>(0.0), v, vec4<u32>(t, t + 1u, t + 2u, t + 3u) < vec4<u32>(HD));
 }
 fn ldk(b: u32, t: u32) -> vec4<f32> {
+  if (ALIGNED) { return K4[(b + t) / 4u]; }
   if (t + 4u <= HD) { return vec4<f32>(K[b + t], K[b + t + 1u], K[b + t + 2u], K[b + t + 3u]); }
   let l = HD - 1u;
   return vec4<f32>(K[b + min(t, l)], K[b + min(t + 1u, l)], K[b + min(t + 2u, l)], K[b + min(t + 3u, l)]);
 }
 fn ldv(b: u32, t: u32) -> vec4<f32> {
+  if (ALIGNED) { return V4[(b + t) / 4u]; }
   if (t + 4u <= HD) { return vec4<f32>(V[b + t], V[b + t + 1u], V[b + t + 2u], V[b + t + 3u]); }
   let l = HD - 1u;
   return vec4<f32>(V[b + min(t, l)], V[b + min(t + 1u, l)], V[b + min(t + 2u, l)], V[b + min(t + 3u, l)]);
+}
+fn sto(b: u32, t: u32, v: vec4<f32>) {
+  if (t + 4u <= HD) { O[b + t] = v.x; O[b + t + 1u] = v.y; O[b + t + 2u] = v.z; O[b + t + 3u] = v.w; return; }
+  O[b + t] = v.x;
+  if (t + 1u < HD) { O[b + t + 1u] = v.y; }
+  if (t + 2u < HD) { O[b + t + 2u] = v.z; }
+}
+
+var<private> q0: vec4<f32>;
+var<private> q1: vec4<f32>;
+var<private> q2: vec4<f32>;
+var<private> q3: vec4<f32>;
+var<private> q4: vec4<f32>;
+var<private> q5: vec4<f32>;
+var<private> q6: vec4<f32>;
+var<private> q7: vec4<f32>;
+var<private> q8: vec4<f32>;
+var<private> q9: vec4<f32>;
+var<private> q10: vec4<f32>;
+var<private> q11: vec4<f32>;
+var<private> q12: vec4<f32>;
+var<private> q13: vec4<f32>;
+var<private> q14: vec4<f32>;
+var<private> q15: vec4<f32>;
+var<private> a0: vec4<f32>;
+var<private> a1: vec4<f32>;
+var<private> a2: vec4<f32>;
+var<private> a3: vec4<f32>;
+var<private> a4: vec4<f32>;
+var<private> a5: vec4<f32>;
+var<private> a6: vec4<f32>;
+var<private> a7: vec4<f32>;
+var<private> a8: vec4<f32>;
+var<private> a9: vec4<f32>;
+var<private> a10: vec4<f32>;
+var<private> a11: vec4<f32>;
+var<private> a12: vec4<f32>;
+var<private> a13: vec4<f32>;
+var<private> a14: vec4<f32>;
+var<private> a15: vec4<f32>;
+
+fn load_q(b: u32, scale: f32) {
+  q0 = ldq(b, 0u) * scale;
+  if (NV4 > 1u) { q1 = ldq(b, 4u) * scale; }
+  if (NV4 > 2u) { q2 = ldq(b, 8u) * scale; }
+  if (NV4 > 3u) { q3 = ldq(b, 12u) * scale; }
+  if (NV4 > 4u) { q4 = ldq(b, 16u) * scale; }
+  if (NV4 > 5u) { q5 = ldq(b, 20u) * scale; }
+  if (NV4 > 6u) { q6 = ldq(b, 24u) * scale; }
+  if (NV4 > 7u) { q7 = ldq(b, 28u) * scale; }
+  if (NV4 > 8u) { q8 = ldq(b, 32u) * scale; }
+  if (NV4 > 9u) { q9 = ldq(b, 36u) * scale; }
+  if (NV4 > 10u) { q10 = ldq(b, 40u) * scale; }
+  if (NV4 > 11u) { q11 = ldq(b, 44u) * scale; }
+  if (NV4 > 12u) { q12 = ldq(b, 48u) * scale; }
+  if (NV4 > 13u) { q13 = ldq(b, 52u) * scale; }
+  if (NV4 > 14u) { q14 = ldq(b, 56u) * scale; }
+  if (NV4 > 15u) { q15 = ldq(b, 60u) * scale; }
+}
+// q · k for the key row starting at element b (two partial sums for a shorter dependency chain).
+fn score(b: u32) -> f32 {
+  var s0 = dot(q0, ldk(b, 0u));
+  var s1 = 0.0;
+  if (NV4 > 1u) { s1 += dot(q1, ldk(b, 4u)); }
+  if (NV4 > 2u) { s0 += dot(q2, ldk(b, 8u)); }
+  if (NV4 > 3u) { s1 += dot(q3, ldk(b, 12u)); }
+  if (NV4 > 4u) { s0 += dot(q4, ldk(b, 16u)); }
+  if (NV4 > 5u) { s1 += dot(q5, ldk(b, 20u)); }
+  if (NV4 > 6u) { s0 += dot(q6, ldk(b, 24u)); }
+  if (NV4 > 7u) { s1 += dot(q7, ldk(b, 28u)); }
+  if (NV4 > 8u) { s0 += dot(q8, ldk(b, 32u)); }
+  if (NV4 > 9u) { s1 += dot(q9, ldk(b, 36u)); }
+  if (NV4 > 10u) { s0 += dot(q10, ldk(b, 40u)); }
+  if (NV4 > 11u) { s1 += dot(q11, ldk(b, 44u)); }
+  if (NV4 > 12u) { s0 += dot(q12, ldk(b, 48u)); }
+  if (NV4 > 13u) { s1 += dot(q13, ldk(b, 52u)); }
+  if (NV4 > 14u) { s0 += dot(q14, ldk(b, 56u)); }
+  if (NV4 > 15u) { s1 += dot(q15, ldk(b, 60u)); }
+  return s0 + s1;
+}
+fn set_acc(b: u32) {
+  a0 = ldv(b, 0u);
+  if (NV4 > 1u) { a1 = ldv(b, 4u); }
+  if (NV4 > 2u) { a2 = ldv(b, 8u); }
+  if (NV4 > 3u) { a3 = ldv(b, 12u); }
+  if (NV4 > 4u) { a4 = ldv(b, 16u); }
+  if (NV4 > 5u) { a5 = ldv(b, 20u); }
+  if (NV4 > 6u) { a6 = ldv(b, 24u); }
+  if (NV4 > 7u) { a7 = ldv(b, 28u); }
+  if (NV4 > 8u) { a8 = ldv(b, 32u); }
+  if (NV4 > 9u) { a9 = ldv(b, 36u); }
+  if (NV4 > 10u) { a10 = ldv(b, 40u); }
+  if (NV4 > 11u) { a11 = ldv(b, 44u); }
+  if (NV4 > 12u) { a12 = ldv(b, 48u); }
+  if (NV4 > 13u) { a13 = ldv(b, 52u); }
+  if (NV4 > 14u) { a14 = ldv(b, 56u); }
+  if (NV4 > 15u) { a15 = ldv(b, 60u); }
+}
+fn scale_acc(r: f32) {
+  a0 *= r;
+  if (NV4 > 1u) { a1 *= r; }
+  if (NV4 > 2u) { a2 *= r; }
+  if (NV4 > 3u) { a3 *= r; }
+  if (NV4 > 4u) { a4 *= r; }
+  if (NV4 > 5u) { a5 *= r; }
+  if (NV4 > 6u) { a6 *= r; }
+  if (NV4 > 7u) { a7 *= r; }
+  if (NV4 > 8u) { a8 *= r; }
+  if (NV4 > 9u) { a9 *= r; }
+  if (NV4 > 10u) { a10 *= r; }
+  if (NV4 > 11u) { a11 *= r; }
+  if (NV4 > 12u) { a12 *= r; }
+  if (NV4 > 13u) { a13 *= r; }
+  if (NV4 > 14u) { a14 *= r; }
+  if (NV4 > 15u) { a15 *= r; }
+}
+fn add_acc(e: f32, b: u32) {
+  a0 += e * ldv(b, 0u);
+  if (NV4 > 1u) { a1 += e * ldv(b, 4u); }
+  if (NV4 > 2u) { a2 += e * ldv(b, 8u); }
+  if (NV4 > 3u) { a3 += e * ldv(b, 12u); }
+  if (NV4 > 4u) { a4 += e * ldv(b, 16u); }
+  if (NV4 > 5u) { a5 += e * ldv(b, 20u); }
+  if (NV4 > 6u) { a6 += e * ldv(b, 24u); }
+  if (NV4 > 7u) { a7 += e * ldv(b, 28u); }
+  if (NV4 > 8u) { a8 += e * ldv(b, 32u); }
+  if (NV4 > 9u) { a9 += e * ldv(b, 36u); }
+  if (NV4 > 10u) { a10 += e * ldv(b, 40u); }
+  if (NV4 > 11u) { a11 += e * ldv(b, 44u); }
+  if (NV4 > 12u) { a12 += e * ldv(b, 48u); }
+  if (NV4 > 13u) { a13 += e * ldv(b, 52u); }
+  if (NV4 > 14u) { a14 += e * ldv(b, 56u); }
+  if (NV4 > 15u) { a15 += e * ldv(b, 60u); }
+}
+fn store_acc(b: u32, r: f32) {
+  sto(b, 0u, a0 * r);
+  if (NV4 > 1u) { sto(b, 4u, a1 * r); }
+  if (NV4 > 2u) { sto(b, 8u, a2 * r); }
+  if (NV4 > 3u) { sto(b, 12u, a3 * r); }
+  if (NV4 > 4u) { sto(b, 16u, a4 * r); }
+  if (NV4 > 5u) { sto(b, 20u, a5 * r); }
+  if (NV4 > 6u) { sto(b, 24u, a6 * r); }
+  if (NV4 > 7u) { sto(b, 28u, a7 * r); }
+  if (NV4 > 8u) { sto(b, 32u, a8 * r); }
+  if (NV4 > 9u) { sto(b, 36u, a9 * r); }
+  if (NV4 > 10u) { sto(b, 40u, a10 * r); }
+  if (NV4 > 11u) { sto(b, 44u, a11 * r); }
+  if (NV4 > 12u) { sto(b, 48u, a12 * r); }
+  if (NV4 > 13u) { sto(b, 52u, a13 * r); }
+  if (NV4 > 14u) { sto(b, 56u, a14 * r); }
+  if (NV4 > 15u) { sto(b, 60u, a15 * r); }
 }
 
 @compute @workgroup_size(WG)
@@ -66,42 +227,23 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let kb0 = p.k_off + b * p.kv_seq * p.ldk + hc;
   let vb0 = p.v_off + b * p.kv_seq * p.ldv + hc;
 
-  var q: array<vec4<f32>, MAX_HD4>;
-  var acc: array<vec4<f32>, MAX_HD4>;
-  let qb = p.q_off + qi * p.ldq + hc;
-  for (var c = 0u; c < NV4; c++) { q[c] = ldq(qb, c * 4u) * p.scale; }
-
-  // Key 0 starts the running max/sum, so no −∞ sentinel is needed.
-  var s = 0.0;
-  for (var c = 0u; c < NV4; c++) { s += dot(q[c], ldk(kb0, c * 4u)); }
-  var m = s;
+  load_q(p.q_off + qi * p.ldq + hc, p.scale);
+  // Key 0 starts the running max and sum, so no −∞ sentinel is needed.
+  var m = score(kb0);
   var l = 1.0;
-  for (var c = 0u; c < NV4; c++) { acc[c] = ldv(vb0, c * 4u); }
-
+  set_acc(vb0);
   for (var j = 1u; j < p.nkv; j++) {
-    let kb = kb0 + j * p.ldk;
-    s = 0.0;
-    for (var c = 0u; c < NV4; c++) { s += dot(q[c], ldk(kb, c * 4u)); }
+    let s = score(kb0 + j * p.ldk);
     if (s > m) {
       // New running max: rescale what has been summed so far (rare after the first keys).
       let r = exp(m - s);
       l *= r;
-      for (var c = 0u; c < NV4; c++) { acc[c] *= r; }
+      scale_acc(r);
       m = s;
     }
     let e = exp(s - m);
     l += e;
-    let vb = vb0 + j * p.ldv;
-    for (var c = 0u; c < NV4; c++) { acc[c] += e * ldv(vb, c * 4u); }
+    add_acc(e, vb0 + j * p.ldv);
   }
-
-  let inv = 1.0 / l;
-  let ob = p.o_off + qi * p.ldo + hc;
-  for (var c = 0u; c < NV4; c++) {
-    let a = acc[c] * inv;
-    for (var t = 0u; t < 4u; t++) {
-      let ch = c * 4u + t;
-      if (ch < HD) { O[ob + ch] = a[t]; }
-    }
-  }
+  store_acc(p.o_off + qi * p.ldo + hc, 1.0 / l);
 }

@@ -7,11 +7,11 @@ import { dim, distinct, fits } from './guards';
 export const ATTENTION: KernelDef = {
   name: 'attention',
   code: attentionWgsl,
-  bindings: ['uniform', 'read', 'read', 'read', 'rw'],
+  bindings: ['uniform', 'read', 'read', 'read', 'rw', 'read', 'read'],
 };
 
-/** Largest head size the register-resident accumulators of attention.wgsl hold (MAX_HD4 · 4). */
-export const ATTENTION_MAX_HEAD = 128;
+/** Largest head size the register-resident query/accumulator of attention.wgsl hold (16 vec4s). */
+export const ATTENTION_MAX_HEAD = 64;
 
 export interface AttentionArgs {
   /** Sequences; query rows per sequence; keys/values per sequence. */
@@ -39,6 +39,8 @@ export interface AttentionArgs {
   o: GPUBuffer;
   ldo: number;
   oOffset?: number;
+  /** 'scalar' forces scalar K/V loads even when aligned (benchmarks and tests of that path). */
+  variant?: 'auto' | 'scalar';
 }
 
 /** QK^T and PV, 2 FLOPs per multiply-add (softmax exps not counted). */
@@ -77,5 +79,10 @@ export function attention(rt: Runtime, batch: Batch, a: AttentionArgs): void {
     .u(qo).u(ko).u(vo).u(oo)
     .u(rows).f(a.scale).u(0).u(0)
     .pack();
-  batch.dispatch(ATTENTION, params, [a.q, a.k, a.v, a.o], [Math.ceil((rows * a.heads) / 64)], { HD: a.headDim });
+  // K/V as vec4s when every head starts 16-byte aligned (the model: D and head size multiples of 4).
+  const aligned = a.variant !== 'scalar' && [a.headDim, a.ldk, a.ldv, ko, vo].every((x) => x % 4 === 0);
+  batch.dispatch(ATTENTION, params, [a.q, a.k, a.v, a.o, a.k, a.v], [Math.ceil((rows * a.heads) / 64)], {
+    HD: a.headDim,
+    ALIGNED: aligned ? 1 : 0,
+  });
 }
