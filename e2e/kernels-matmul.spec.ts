@@ -13,10 +13,14 @@ const SHAPES = [
   { M: 257, N: 768, K: 768 }, // MaskGIT-base shape
 ];
 
+type Shape = { K: number; N: number; Kfull?: number; Nfull?: number; transposeW?: boolean };
+const aligned = (s: Shape) => [s.K, s.N, s.Kfull ?? s.K, s.transposeW ? (s.Kfull ?? s.K) : (s.Nfull ?? s.N)].every((v) => v % 4 === 0);
+
 test.describe('matmul', () => {
-  for (const variant of ['subgroup', 'interleaved', 'blocked', 'naive'] as const) {
+  for (const variant of ['vec4', 'subgroup', 'interleaved', 'blocked', 'naive'] as const) {
     for (const s of SHAPES) {
       if (variant === 'naive' && s.M * s.N * s.K > 2e7) continue;
+      if (variant === 'vec4' && !aligned(s)) continue; // covered by the 'vec4 refuses' test below
       const label = `${variant} M${s.M} N${s.N} K${s.K}${s.Kfull ? ` of ${s.Kfull}×${s.Nfull}` : ''}`;
       test(label, async ({ harness }) => {
         expectParity(label, await harness.run('matmul', { ...s, variant, bias: true }));
@@ -35,6 +39,9 @@ test.describe('matmul', () => {
   ];
   for (const f of FUSED) {
     test(f.name, async ({ harness }) => {
+      if (aligned(f)) {
+        expectParity(`${f.name} (vec4)`, await harness.run('matmul', { ...f, variant: 'vec4' }));
+      }
       expectParity(`${f.name} (subgroup)`, await harness.run('matmul', { ...f, variant: 'subgroup' }));
       expectParity(`${f.name} (interleaved)`, await harness.run('matmul', { ...f, variant: 'interleaved' }));
       expectParity(`${f.name} (blocked)`, await harness.run('matmul', { ...f, variant: 'blocked' }));
@@ -42,7 +49,7 @@ test.describe('matmul', () => {
     });
   }
 
-  for (const what of ['k-over-stride', 'w-too-small', 'alias', 'zero-rows']) {
+  for (const what of ['k-over-stride', 'w-too-small', 'alias', 'zero-rows', 'vec4-unaligned']) {
     test(`bad shape: ${what}`, async ({ harness }) => {
       const r = await harness.run('matmulBadShape', { what });
       expect(r.error?.type).toBe('shape');

@@ -46,7 +46,7 @@ async function run(shapes: KernelShape[], rounds: number): Promise<KernelBenchRo
       flops = matmulFlops(M, N, K);
       // Enough repetitions for ~20 ms of work at 2 GFLOP/s so submit overhead is amortised.
       const reps = Math.max(1, Math.min(200, Math.round(4e7 / flops)));
-      for (const variant of ['subgroup', 'interleaved', 'blocked', 'naive'] as const) {
+      for (const variant of ['vec4', 'subgroup', 'interleaved', 'blocked', 'naive'] as const) {
         contenders[`mgnt-${variant}`] = () =>
           timeDispatches(rt, (b) => matmul(rt, b, { M, N, K, x: X, ldx: Kf, w: W, ldw: Nf, y: Y, ldy: Nf, bias: Bb, variant }), variant === 'naive' ? Math.max(1, Math.round(reps / 8)) : reps);
       }

@@ -63,6 +63,7 @@ const matmulBadShape: CaseFn = async (rt, s: { what: string }) => {
     if (s.what === 'k-over-stride') matmul(rt, batch, { M: 4, N: 4, K: 9, x: X, ldx: 8, w: W, ldw: 4, y: Y, ldy: 4 });
     else if (s.what === 'w-too-small') matmul(rt, batch, { M: 2, N: 8, K: 16, x: X, ldx: 16, w: W, ldw: 8, y: Y, ldy: 8 });
     else if (s.what === 'alias') matmul(rt, batch, { M: 2, N: 4, K: 4, x: Y, ldx: 4, w: W, ldw: 4, y: Y, ldy: 4 });
+    else if (s.what === 'vec4-unaligned') matmul(rt, batch, { M: 2, N: 4, K: 3, x: X, ldx: 3, w: W, ldw: 4, y: Y, ldy: 4, variant: 'vec4' });
     else matmul(rt, batch, { M: 0, N: 4, K: 4, x: X, ldx: 4, w: W, ldw: 4, y: Y, ldy: 4 });
     return { error: undefined };
   } catch (e) {

@@ -2,6 +2,7 @@ import matmulWgsl from '../../../shaders/matmul.wgsl?raw';
 import matmulBlockWgsl from '../../../shaders/matmul_block.wgsl?raw';
 import matmulNaiveWgsl from '../../../shaders/matmul_naive.wgsl?raw';
 import matmulSgWgsl from '../../../shaders/matmul_sg.wgsl?raw';
+import matmulVec4Wgsl from '../../../shaders/matmul_vec4.wgsl?raw';
 import { guard } from '../errors';
 import { Params, type KernelDef } from '../kernel';
 import type { Batch, Runtime } from '../runtime';
@@ -11,9 +12,11 @@ const BINDINGS: KernelDef['bindings'] = ['uniform', 'read', 'read', 'read', 'rea
 export const MATMUL: KernelDef = { name: 'matmul', code: matmulWgsl, bindings: BINDINGS };
 export const MATMUL_BLOCK: KernelDef = { name: 'matmul_block', code: matmulBlockWgsl, bindings: BINDINGS };
 export const MATMUL_SG: KernelDef = { name: 'matmul_sg', code: matmulSgWgsl, bindings: BINDINGS };
+export const MATMUL_VEC4: KernelDef = { name: 'matmul_vec4', code: matmulVec4Wgsl, bindings: BINDINGS };
+export const MATMUL_VEC4_T: KernelDef = { name: 'matmul_vec4_t', code: matmulVec4Wgsl, entry: 'main_t', bindings: BINDINGS };
 export const MATMUL_NAIVE: KernelDef = { name: 'matmul_naive', code: matmulNaiveWgsl, bindings: BINDINGS };
 
-export type MatmulVariant = 'auto' | 'subgroup' | 'interleaved' | 'blocked' | 'naive';
+export type MatmulVariant = 'auto' | 'vec4' | 'subgroup' | 'interleaved' | 'blocked' | 'naive';
 
 export interface MatmulArgs {
   /** Rows computed, active output columns, active reduction length. */
@@ -43,9 +46,14 @@ export interface MatmulArgs {
   /** Rows of X / Y the index buffers may point at (bounds check); defaults to M. */
   rowsX?: number;
   rowsY?: number;
-  /** Kernel choice (see shaders/matmul*.wgsl): 'auto' is 'interleaved' (3); 'subgroup' (4) needs
-   * subgroups of ≥ 4 lanes; 'blocked' (2) and 'naive' (1) are baselines. */
+  /** Kernel choice (see shaders/matmul*.wgsl): 'auto' is 'vec4' (5) where aligned, else 'interleaved'
+   * (3); 'subgroup' (4) needs subgroups of ≥ 4 lanes; 'blocked' (2) and 'naive' (1) are baselines. */
   variant?: MatmulVariant;
+}
+
+/** Kernel 5 reads X and W as vec4: reduction length, widths, strides and offsets must allow it. */
+export function vec4Aligned(a: Pick<MatmulArgs, 'K' | 'N' | 'ldx' | 'ldw' | 'xOffset' | 'wOffset'>): boolean {
+  return [a.K, a.N, a.ldx, a.ldw, a.xOffset ?? 0, a.wOffset ?? 0].every((v) => v % 4 === 0);
 }
 
 export function matmulFlops(M: number, N: number, K: number): number {
@@ -80,8 +88,15 @@ export function matmul(rt: Runtime, batch: Batch, a: MatmulArgs): void {
     .u(xo).u(wo).u(bo).u(yo)
     .pack();
   const buffers = [a.x, a.w, a.bias ?? rt.dummy, a.gatherX ?? a.scatterY ?? rt.dummy, a.y];
-  // 'auto' is kernel 3: measured side by side (docs/BENCHMARKS.md), kernel 4 only wins on some shapes.
-  const variant = a.variant && a.variant !== 'auto' ? a.variant : 'interleaved';
+  // 'auto': kernel 5 where the shapes are vec4-aligned (always, for the model), else kernel 3;
+  // chosen from side-by-side measurements (docs/BENCHMARKS.md).
+  const aligned = vec4Aligned(a);
+  const variant = a.variant && a.variant !== 'auto' ? a.variant : aligned ? 'vec4' : 'interleaved';
+  if (variant === 'vec4') {
+    guard(aligned, k, () => 'the vec4 variant needs K, N, ldx, ldw and the X/W offsets to be multiples of 4');
+    batch.dispatch(a.transposeW ? MATMUL_VEC4_T : MATMUL_VEC4, params, buffers, [Math.ceil(a.N / 64), Math.ceil(a.M / 32)]);
+    return;
+  }
   if (variant === 'subgroup') {
     guard(rt.subgroupSize >= 4, k, () => 'the subgroup variant needs the subgroups feature with subgroups of at least 4 invocations');
     batch.dispatch(MATMUL_SG, params, buffers, [Math.ceil(Math.ceil(a.M / 4) / 32), Math.ceil(a.N / 8)]);
