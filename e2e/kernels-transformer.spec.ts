@@ -42,6 +42,7 @@ test.describe('attention', () => {
     { name: 'width 1/8: 1 head of 8, batch 2, seq 65', batch: 2, nq: 65, nkv: 65, heads: 1, H: 8, hd: 16 },
     { name: 'incremental: batch 2, 9 queries vs 65 keys, 8 heads of 16', batch: 2, nq: 9, nkv: 65, heads: 8, H: 8, hd: 16 },
     { name: 'incremental, scalar K/V loads forced', batch: 2, nq: 9, nkv: 65, heads: 8, H: 8, hd: 16, variant: 'scalar' },
+    { name: 'K/V buffers of a size not a multiple of 16 B (scalar path)', batch: 2, nq: 3, nkv: 5, heads: 2, H: 2, hd: 16, oddBuffers: true },
     { name: 'incremental width 1/2: 4 heads of 8, 3 queries vs 65', batch: 2, nq: 3, nkv: 65, heads: 4, H: 8, hd: 16 },
     { name: 'full: batch 2, 65 rows, 8 heads of 16, fused QKV buffer', batch: 2, nq: 65, nkv: 65, heads: 8, H: 8, hd: 16, fused: true, offset: 5 },
     { name: 'cache rows per sequence > nkv, offsets', batch: 3, nq: 5, nkv: 11, kvSeq: 16, heads: 2, H: 3, hd: 16, offset: 7 },

@@ -20,6 +20,8 @@ export interface AttentionSpec {
   sharpness?: number;
   /** Extra element offset of every tensor and extra output stride. */
   offset?: number;
+  /** K and V in exact-size (non-pooled) buffers one f32 longer than needed: size not a multiple of 16 B. */
+  oddBuffers?: boolean;
   /** 'scalar' forces the scalar K/V loads on an aligned layout. */
   variant?: 'auto' | 'scalar';
   seed?: number;
@@ -50,16 +52,25 @@ const attentionCase: CaseFn = async (rt, s: AttentionSpec) => {
   const ref = o0.slice();
   const common = { batch: s.batch, nq: s.nq, nkv: s.nkv, heads: s.heads, headDim: s.hd, scale, kvRowsPerSeq: kvSeq, ldq, ldk, ldv, qOffset: qo, kOffset: ko, vOffset: vo, ldo, oOffset: off };
   attentionRef({ ...common, q, k, v, o: ref });
+  const odd = (data: Float32Array) => {
+    const b = rt.device.createBuffer({ size: (data.length + 1) * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+    rt.device.queue.writeBuffer(b, 0, data);
+    return b;
+  };
   const Q = rt.upload(q);
-  const K = s.fused ? Q : rt.upload(k);
-  const V = s.fused ? Q : rt.upload(v);
+  const K = s.fused ? Q : s.oddBuffers ? odd(k) : rt.upload(k);
+  const V = s.fused ? Q : s.oddBuffers ? odd(v) : rt.upload(v);
   const O = rt.upload(o0);
   const batch = rt.batch();
   attention(rt, batch, { ...common, q: Q, k: K, v: V, o: O, variant: s.variant });
   const out = batch.readback(O, o0.byteLength);
   batch.submit();
   const got = new Float32Array(await out);
-  rt.release(Q, ...(s.fused ? [] : [K, V]), O);
+  rt.release(Q, ...(s.fused || s.oddBuffers ? [] : [K, V]), O);
+  if (s.oddBuffers) {
+    K.destroy();
+    V.destroy();
+  }
   // Whole O compared: inactive heads' channels and the padding must keep their values.
   return compare(got, ref, 1e-4, 1e-5);
 };

@@ -80,8 +80,15 @@ export function attention(rt: Runtime, batch: Batch, a: AttentionArgs): void {
     .u(rows).f(a.scale).u(0).u(0)
     .pack();
   // K/V as vec4s when every head starts 16-byte aligned (the model: D and head size multiples of 4).
-  const aligned = a.variant !== 'scalar' && [a.headDim, a.ldk, a.ldv, ko, vo].every((x) => x % 4 === 0);
-  batch.dispatch(ATTENTION, params, [a.q, a.k, a.v, a.o, a.k, a.v], [Math.ceil((rows * a.heads) / 64)], {
+  // (A vec4 view of a buffer whose size is not a multiple of 16 B would lose its tail, so such
+  // buffers take the scalar path; the unused vec4 bindings then get the dummy buffer.)
+  const aligned =
+    a.variant !== 'scalar' &&
+    [a.headDim, a.ldk, a.ldv, ko, vo].every((x) => x % 4 === 0) &&
+    a.k.size % 16 === 0 &&
+    a.v.size % 16 === 0;
+  const k4 = aligned ? a.k : rt.dummy, v4 = aligned ? a.v : rt.dummy;
+  batch.dispatch(ATTENTION, params, [a.q, a.k, a.v, a.o, k4, v4], [Math.ceil((rows * a.heads) / 64)], {
     HD: a.headDim,
     ALIGNED: aligned ? 1 : 0,
   });
