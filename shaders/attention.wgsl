@@ -15,7 +15,7 @@
 //
 // Registers, not arrays: the query and the accumulator are 16 *named* vec4s each (HD ≤ 64).
 // A loop over a private array with a runtime index keeps the array in memory on SwiftShader (about
-// 10× slower here) and may spill on a GPU; named vec4s behind `NV4 > c` guards, which are
+// 4× slower here) and may spill on a GPU; named vec4s behind `NV4 > c` guards, which are
 // constants once the pipeline fixes HD, stay in registers and the unused ones are dead code.
 // (The repetition below is that unrolling, written out because WGSL has no unroll attribute.)
 
@@ -38,7 +38,8 @@ struct Params {
 override WG: u32 = 64u;
 override HD: u32 = 16u;              // head size; the launcher allows 1..64
 override NV4: u32 = (HD + 3u) / 4u;  // vec4 chunks per head (the last may be partial)
-// Set by the launcher when HD and every K/V offset and row stride are multiples of 4.
+// Set by the launcher when HD and every K/V offset and row stride are multiples of 4 (and the K/V
+// buffers are sized in 16-byte units, so the vec4 views cover them).
 override ALIGNED: bool = false;
 
 // Four channels t..t+3 of a head starting at element b. A partial last chunk (HD % 4 ≠ 0) re-reads
