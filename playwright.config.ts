@@ -16,7 +16,7 @@ export default defineConfig({
     launchOptions: launchOptions(),
   },
   webServer: {
-    command: `npx vite --port ${PORT} --strictPort --host 127.0.0.1`,
+    command: `MGNT_STATIC=1 npx vite --port ${PORT} --strictPort --host 127.0.0.1`,
     url: `http://127.0.0.1:${PORT}/e2e/harness/index.html`,
     reuseExistingServer: !process.env.CI,
     timeout: 60_000,

@@ -12,7 +12,7 @@ export default defineConfig({
   reporter: [['list']],
   use: { baseURL: `http://127.0.0.1:${PORT}`, launchOptions: launchOptions() },
   webServer: {
-    command: `npx vite --port ${PORT} --strictPort --host 127.0.0.1`,
+    command: `MGNT_STATIC=1 npx vite --port ${PORT} --strictPort --host 127.0.0.1`,
     cwd: '../..',
     url: `http://127.0.0.1:${PORT}/e2e/bench/kernels.html`,
     reuseExistingServer: false,
