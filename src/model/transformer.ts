@@ -187,6 +187,11 @@ export class NestedTransformer {
     return this.act.logits;
   }
 
+  /** Per-layer K and V cache buffers, rows b·seq_len + position: the first-step cache saves and restores rows. */
+  get kvCache(): { k: readonly GPUBuffer[]; v: readonly GPUBuffer[] } {
+    return { k: this.kCache, v: this.vCache };
+  }
+
   destroy(): void {
     this.rt.release(...Object.values(this.act), ...Object.values(this.idx), ...this.kCache, ...this.vCache);
     this.kCache = [];

@@ -5,6 +5,7 @@ import { MgntError } from '../gpu/errors';
 import { sample, SAMPLE_WORDS } from '../gpu/kernels/sample';
 import type { Runtime } from '../gpu/runtime';
 import type { MgntModel } from '../model/model';
+import { captureFirstStep, fitsFirstStep, restoreFirstStep, type FirstStepCache, type FirstStepState } from './first-step';
 import { choiceNoise, guidanceScale, maskCounts, selectFixed } from './schedule';
 
 export interface GenerateRequest {
@@ -24,6 +25,8 @@ export interface GenerateRequest {
   preview?: boolean;
   signal?: AbortSignal;
   onStep?: (s: StepInfo) => void;
+  /** Serves step 0 from a cache / fills it (first-step.ts). Not used with fixed tokens. */
+  firstStep?: FirstStepCache;
 }
 
 export interface StepInfo {
@@ -33,6 +36,8 @@ export interface StepInfo {
   /** Sequence positions computed (per sequence of the batch) and whether it was a full pass. */
   computed: number;
   full: boolean;
+  /** The pass was skipped: its output came from the first-step cache. */
+  cached?: boolean;
   /** Still masked after this step. */
   masked: number;
   gflops: number;
@@ -124,9 +129,18 @@ export async function generate(rt: Runtime, model: MgntModel, r: GenerateRequest
         ? Array.from({ length: c.seq_len }, (_, s) => s)
         : [...new Set([...masked, ...justFixed])].sort((a, b) => a - b).map((i) => i + 1);
 
-      const batch = rt.batch(`step ${t}`);
-      const pass = model.transformer.encode(batch, { width, classes, tokens, positions, logitTokens: masked });
       const P = masked.length;
+      const first = t === 0 && !r.fixed?.positions.length ? r.firstStep : undefined;
+      let saved: FirstStepState | undefined = first ? await first.load() : undefined;
+      if (saved && !fitsFirstStep(model, saved, classes.length, classes.length * P)) saved = undefined;
+      if (r.signal?.aborted) throw abortError();
+      const batch = rt.batch(`step ${t}`);
+      let pass: { logits: GPUBuffer; flops: number };
+      if (saved) {
+        restoreFirstStep(rt, model, saved, classes.length);
+        pass = { logits: model.transformer.logits, flops: 0 };
+      } else pass = model.transformer.encode(batch, { width, classes, tokens, positions, logitTokens: masked });
+      const capture = first && !saved ? captureFirstStep(rt, batch, model, classes.length, classes.length * P) : undefined;
       rt.device.queue.writeBuffer(posBuf, 0, Uint32Array.from(masked));
       sample(rt, batch, {
         P, V: c.codebook_size, logits: pass.logits, ld: c.codebook_size,
@@ -138,6 +152,7 @@ export async function generate(rt: Runtime, model: MgntModel, r: GenerateRequest
       const readback = batch.readback(out, P * SAMPLE_WORDS * 4);
       batch.submit();
       const words = new Uint32Array(await readback);
+      if (capture) first!.save(await capture);
       const conf = new Float32Array(words.buffer);
       const sampled = new Map<number, number>();
       const confidence: number[] = [];
@@ -158,7 +173,7 @@ export async function generate(rt: Runtime, model: MgntModel, r: GenerateRequest
         preview = (await model.decoder.decode(pt)).gray;
       }
       const info: StepInfo = {
-        step: t, steps: r.steps, width, computed: positions.length, full, masked: counts[t],
+        step: t, steps: r.steps, width, computed: saved ? 0 : positions.length, full, cached: !!saved, masked: counts[t],
         gflops: pass.flops / 1e9, gflopsTotal: gflopsT, dispatches, ms: performance.now() - ts,
         tokens: tokens.slice(), preview,
       };

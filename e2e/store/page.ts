@@ -1,0 +1,116 @@
+// Test page for the IndexedDB store, the session and the worker: each function returns plain
+// JSON for Playwright to check.
+import { clear, createStore, delMany, entries, set } from 'idb-keyval';
+import { acquireGpu } from '../../src/gpu/device';
+import { MgntError } from '../../src/gpu/errors';
+import { Runtime } from '../../src/gpu/runtime';
+import { loadCheckpoint } from '../../src/model/checkpoint';
+import { Session, type SessionResult } from '../../src/pipeline/session';
+import type { SessionRequest } from '../../src/pipeline/request';
+import { storedSource } from '../../src/store';
+import { openSession } from '../../src/worker/client';
+
+const files = createStore('mgnt-files', 'files');
+const cache = createStore('mgnt-cache', 'cache');
+let rt: Runtime | null = null;
+
+const err = (e: unknown) => ({ error: { name: (e as Error).name, type: e instanceof MgntError ? e.type : 'error', message: (e as Error).message } });
+const summary = (r: SessionResult) => ({
+  tokens: Array.from(r.tokens), gray: Array.from(r.gray), reused: r.reused, ms: r.ms, gflops: r.gflops,
+  passes: r.stepInfo.filter((s) => s.computed > 0).length, dispatches: r.dispatches, steps: r.stepInfo,
+});
+
+declare global {
+  interface Window {
+    storeTest: Record<string, (...a: any[]) => Promise<unknown>>;
+  }
+}
+
+window.storeTest = {
+  async clear() {
+    await clear(files);
+    await clear(cache);
+    return null;
+  },
+  async keys() {
+    return (await entries(files)).map(([k, v]) => [k, v instanceof ArrayBuffer ? v.byteLength : null]);
+  },
+  async load(url: string, opts: { chunkBytes?: number; quota?: number } = {}) {
+    const t0 = performance.now();
+    const quotaEvents: string[] = [];
+    const { source, report } = storedSource({
+      chunkBytes: opts.chunkBytes,
+      estimate: opts.quota === undefined ? undefined : async () => ({ usage: 0, quota: opts.quota! }),
+      onQuota: (e) => quotaEvents.push(e.type),
+    });
+    try {
+      const ck = await loadCheckpoint(url, { source });
+      return { id: ck.id, report, quotaEvents, ms: performance.now() - t0 };
+    } catch (e) {
+      return err(e);
+    }
+  },
+  /** Damages the stored file whose key contains `match`: flip a byte, drop a chunk, or drop the meta. */
+  async corrupt(how: 'flip' | 'missing-chunk' | 'drop-manifest', match: string) {
+    const all = await entries(files);
+    const meta = all.find(([k, v]) => String(k).endsWith('/meta') && (v as { path: string }).path === match);
+    if (how === 'drop-manifest') {
+      for (const [k] of all) if (String(k).startsWith('manifest/')) await set(k, undefined, files);
+      return null;
+    }
+    if (!meta) throw new Error(`no stored file ${match}`);
+    const prefix = String(meta[0]).replace(/meta$/, '');
+    const chunk = all.find(([k]) => String(k) === prefix + '1') ?? all.find(([k]) => String(k) === prefix + '0')!;
+    if (how === 'flip') {
+      const b = new Uint8Array((chunk[1] as ArrayBuffer).slice(0));
+      b[7] ^= 0xff;
+      await set(chunk[0], b.buffer, files);
+    } else {
+      await delMany([chunk[0]], files);
+    }
+    return String(chunk[0]);
+  },
+  /** Main-thread session on a shared runtime: liveBytes before load, after load, after destroy. */
+  async session(url: string, reqs: SessionRequest[]) {
+    try {
+      rt ??= new Runtime(await acquireGpu());
+      const before = rt.pool.liveBytes;
+      const s = await Session.open({ runtime: rt });
+      const info = await s.load(url);
+      const loaded = rt.pool.liveBytes;
+      const out = [];
+      for (const r of reqs) out.push(summary(await s.generate(r)));
+      await s.destroy();
+      return { info: { id: info.id, storage: info.storage }, before, loaded, after: rt.pool.liveBytes, results: out };
+    } catch (e) {
+      return err(e);
+    }
+  },
+  /** A new generate() aborts the running one. */
+  async abortPrevious(url: string) {
+    rt ??= new Runtime(await acquireGpu());
+    const s = await Session.open({ runtime: rt });
+    await s.load(url);
+    const a = s.generate({ seed: 1, steps: 8, reuse: false }).then(() => 'resolved', (e) => (e as Error).name);
+    await new Promise((r) => setTimeout(r, 5));
+    const b = await s.generate({ seed: 2, steps: 2, reuse: false }).then(() => 'resolved', (e) => (e as Error).name);
+    const res = { first: await a, second: b };
+    await s.destroy();
+    return { ...res, leaked: rt.pool.liveBytes };
+  },
+  /** The worker session (or its main-thread fallback) end to end. */
+  async worker(url: string, req: SessionRequest) {
+    try {
+      const s = await openSession();
+      const info = await s.load(url);
+      const steps: number[] = [];
+      const r = await s.generate({ ...req, preview: true }, (st) => steps.push(st.preview ? st.preview.length : -1));
+      const backend = s.backend;
+      await s.destroy();
+      return { backend, name: info.name, steps, result: summary(r) };
+    } catch (e) {
+      return err(e);
+    }
+  },
+};
+document.getElementById('status')!.textContent = 'ready';

@@ -1,0 +1,60 @@
+// The high-level request the session, the worker and the element speak: every field optional,
+// filled in from the checkpoint's decode defaults, then turned into the decode loop's request and
+// a canonical key for the result cache.
+import { MgntError } from '../gpu/errors';
+import type { Manifest } from '../model/manifest';
+import type { GenerateRequest } from './generate';
+import { parseSchedule } from './schedule';
+
+export interface SessionRequest {
+  /** Class index, or null for unconditional. Default 0. */
+  classIndex?: number | null;
+  seed?: number;
+  steps?: number;
+  /** `baseline`, `magnets`, a comma list of widths, or one width per step. Default `magnets`. */
+  schedule?: string | number[];
+  guidance?: number;
+  temperature?: number;
+  choiceTemperature?: number;
+  /** KV cache on incremental steps. Default true. */
+  cache?: boolean;
+  /** Tokens kept as given (inpainting). */
+  fixed?: { positions: number[]; tokens: number[] };
+  /** Decode a preview image after every step. */
+  preview?: boolean;
+  /** Use the IndexedDB result and first-step caches. Default true. */
+  reuse?: boolean;
+}
+
+export type ResolvedRequest = Omit<GenerateRequest, 'signal' | 'onStep' | 'firstStep' | 'preview'> & { preview: boolean; reuse: boolean };
+
+export function resolveRequest(m: Manifest, r: SessionRequest): ResolvedRequest {
+  const d = m.decode_defaults;
+  const steps = r.steps ?? d.steps;
+  let widths: number[];
+  try {
+    widths = Array.isArray(r.schedule)
+      ? r.schedule.slice()
+      : parseSchedule(r.schedule ?? 'magnets', steps, d.schedules.magnets ?? Array(steps).fill(1), m.transformer.widths);
+  } catch (e) {
+    throw new MgntError('bad-attribute', `schedule: ${(e as Error).message}`, { cause: e });
+  }
+  return {
+    classIndex: r.classIndex === undefined ? 0 : r.classIndex,
+    seed: r.seed ?? 0,
+    steps,
+    widths,
+    temperature: r.temperature ?? d.temperature,
+    choiceTemperature: r.choiceTemperature ?? d.choice_temperature,
+    guidance: r.guidance ?? d.guidance,
+    cache: r.cache ?? true,
+    fixed: r.fixed && r.fixed.positions.length ? { positions: r.fixed.positions.slice(), tokens: r.fixed.tokens.slice() } : undefined,
+    preview: r.preview ?? false,
+    reuse: r.reuse ?? true,
+  };
+}
+
+/** Everything that determines the image, in a fixed order (preview and reuse do not). */
+export function requestKey(r: ResolvedRequest): string {
+  return JSON.stringify([r.classIndex, r.seed, r.steps, r.widths, r.temperature, r.choiceTemperature, r.guidance, r.cache, r.fixed ?? null]);
+}

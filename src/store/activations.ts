@@ -1,0 +1,72 @@
+// Derived data kept in IndexedDB, keyed by the checkpoint id: the first decode step's output (its
+// input is all [MASK], so it depends only on model, width, class and whether guidance is on) and
+// whole results keyed by the full request. Best effort: a failed read is a miss, a failed write
+// (quota, private mode) is ignored — the generation itself never depends on the cache.
+import { get, set, type UseStore } from 'idb-keyval';
+import { cacheStore, firstStepKey, resultKey } from './keys';
+
+export interface FirstStepEntry {
+  /** Logits of every image position, [batch·64, V] (conditional rows, then null-class rows). */
+  logits: Float32Array;
+  /** K/V cache rows of the class token (the only rows step 1 reuses), per layer and sequence. */
+  kv: Float32Array;
+}
+
+export interface StoredResult {
+  tokens: Uint32Array;
+  gray: Uint8Array;
+  size: number;
+  widths: number[];
+  gflops: number;
+  gflopsTransformer: number;
+  gflopsDecoder: number;
+  /** Time the original generation took. */
+  ms: number;
+}
+
+export class ActivationCache {
+  private db: UseStore | null;
+
+  constructor(db?: UseStore) {
+    try {
+      this.db = db ?? (typeof indexedDB !== 'undefined' ? cacheStore() : null);
+    } catch {
+      this.db = null;
+    }
+  }
+
+  private async read<T>(key: string): Promise<T | undefined> {
+    if (!this.db) return undefined;
+    try {
+      return await get<T>(key, this.db);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async write(key: string, value: unknown): Promise<void> {
+    if (!this.db) return;
+    try {
+      await set(key, value, this.db);
+    } catch {
+      /* quota or a closed database: the cache is an optimisation only */
+    }
+  }
+
+  async firstStep(ckId: string, width: number, cls: number, cfg: boolean): Promise<FirstStepEntry | undefined> {
+    const e = await this.read<FirstStepEntry>(firstStepKey(ckId, width, cls, cfg));
+    return e && e.logits instanceof Float32Array && e.kv instanceof Float32Array ? e : undefined;
+  }
+
+  saveFirstStep(ckId: string, width: number, cls: number, cfg: boolean, e: FirstStepEntry): Promise<void> {
+    return this.write(firstStepKey(ckId, width, cls, cfg), e);
+  }
+
+  result(ckId: string, request: string): Promise<StoredResult | undefined> {
+    return this.read<StoredResult>(resultKey(ckId, request));
+  }
+
+  saveResult(ckId: string, request: string, r: StoredResult): Promise<void> {
+    return this.write(resultKey(ckId, request), r);
+  }
+}

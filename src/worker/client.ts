@@ -1,0 +1,118 @@
+// Opens a session for the page: in a dedicated worker when the worker gets a WebGPU device, else
+// on the main thread (browsers without WebGPU in workers, CSPs that forbid blob: workers).
+// Both sides implement SessionApi, so the element and the demo do not care which one they got.
+import { MgntError } from '../gpu/errors';
+import type { LoadProgress } from '../model/checkpoint';
+import { Session, type ModelInfo, type SessionApi, type SessionResult, type StepReport } from '../pipeline/session';
+import type { SessionRequest } from '../pipeline/request';
+import { requestPersistence } from '../store';
+import type { FromWorker, ToWorker, WireError } from './protocol';
+import SessionWorker from './entry?worker&inline';
+
+export interface OpenOptions {
+  /** Try a worker first (default true). */
+  worker?: boolean;
+  chunkBytes?: number;
+  onQuota?: (message: string) => void;
+}
+
+function unwire(e: WireError): Error {
+  if (e.name === 'AbortError') return new DOMException(e.message, 'AbortError');
+  if (e.type !== 'error') return new MgntError(e.type, e.message);
+  const err = new Error(e.message);
+  err.name = e.name;
+  return err;
+}
+
+type Call = Extract<ToWorker, { id: number }> extends infer T ? (T extends unknown ? Omit<T, 'id'> : never) : never;
+
+interface Pending {
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+  onProgress?: (p: LoadProgress) => void;
+  onStep?: (s: StepReport) => void;
+}
+
+/** The page side of a session that lives in a worker. */
+export class WorkerSession implements SessionApi {
+  readonly backend = 'worker' as const;
+  private nextId = 1;
+  private pending = new Map<number, Pending>();
+  private dead: Error | null = null;
+
+  constructor(private worker: Worker, onQuota?: (message: string) => void) {
+    worker.onmessage = (e: MessageEvent<FromWorker>) => {
+      const m = e.data;
+      if (m.kind === 'quota') return onQuota?.(m.message);
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      if (m.kind === 'progress') p.onProgress?.(m.progress);
+      else if (m.kind === 'step') p.onStep?.(m.step);
+      else {
+        this.pending.delete(m.id);
+        if (m.kind === 'done') p.resolve(m.value);
+        else p.reject(unwire(m.error));
+      }
+    };
+    worker.onerror = (e) => this.fail(new MgntError('device-lost', `the session worker failed: ${e.message || 'unknown error'}`));
+  }
+
+  private fail(e: Error): void {
+    this.dead = e;
+    for (const p of this.pending.values()) p.reject(e);
+    this.pending.clear();
+  }
+
+  private call<T>(msg: Call, hooks: Omit<Pending, 'resolve' | 'reject'> = {}): Promise<T> {
+    if (this.dead) return Promise.reject(this.dead);
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, ...hooks });
+      this.worker.postMessage({ ...msg, id } as ToWorker);
+    });
+  }
+
+  open(chunkBytes?: number): Promise<void> {
+    return this.call({ kind: 'open', chunkBytes });
+  }
+
+  load(url: string, onProgress?: (p: LoadProgress) => void): Promise<ModelInfo> {
+    return this.call({ kind: 'load', url }, { onProgress });
+  }
+
+  generate(request: SessionRequest, onStep?: (s: StepReport) => void): Promise<SessionResult> {
+    return this.call({ kind: 'generate', request }, { onStep });
+  }
+
+  abort(): void {
+    if (!this.dead) this.worker.postMessage({ kind: 'abort' } satisfies ToWorker);
+  }
+
+  /** Frees the worker's GPU memory, then ends the worker; pending calls reject with AbortError. */
+  async destroy(): Promise<void> {
+    if (this.dead) return;
+    this.abort();
+    const done = this.call<unknown>({ kind: 'destroy' }).catch(() => {});
+    // A worker stuck in a GPU wait must not keep the element alive: terminate after a grace period.
+    await Promise.race([done, new Promise((r) => setTimeout(r, 2000))]);
+    this.worker.terminate();
+    this.fail(new DOMException('The session was destroyed', 'AbortError') as unknown as Error);
+  }
+}
+
+/** Opens a session, preferring a worker; throws a typed MgntError when no WebGPU device exists anywhere. */
+export async function openSession(opts: OpenOptions = {}): Promise<SessionApi> {
+  void requestPersistence(); // window-only API: the worker cannot ask for it
+  if (opts.worker !== false && typeof Worker !== 'undefined') {
+    let worker: Worker | null = null;
+    try {
+      worker = new SessionWorker({ name: 'mgnt-session' });
+      const s = new WorkerSession(worker, opts.onQuota);
+      await s.open(opts.chunkBytes);
+      return s;
+    } catch {
+      worker?.terminate(); // no device in the worker, or no worker at all: try this thread
+    }
+  }
+  return Session.open({ chunkBytes: opts.chunkBytes, onQuota: (e) => opts.onQuota?.(e.message) });
+}
