@@ -38,6 +38,12 @@ async function fetchOk(url: string, reload: boolean): Promise<Response> {
   return res;
 }
 
+/** True when bytes start like an HTML page; a safetensors file starts with a binary length. */
+function looksLikeHtml(head: Uint8Array): boolean {
+  const text = new TextDecoder().decode(head.subarray(0, 64));
+  return /^\s*<(!doctype html|html|head|body|!--)/i.test(text);
+}
+
 export const networkSource: FileSource = {
   async manifest(url) {
     const res = await fetchOk(url, false);
@@ -52,16 +58,25 @@ export const networkSource: FileSource = {
   async file(url, f, onProgress, reload = false) {
     const res = await fetchOk(url, reload);
     const type = res.headers.get('content-type') ?? '';
-    if (type.includes('text/html')) {
-      throw new MgntError('format', `${f.path}: the server returned an HTML page (content-type ${type}) instead of the checkpoint file at ${url}`);
+    const html = () =>
+      new MgntError('format', `${f.path}: the server returned an HTML page (content-type ${type || 'none'}) instead of the checkpoint file at ${url}; is the path right?`);
+    if (type.includes('text/html')) throw html();
+    if (!res.body) {
+      const b = await res.arrayBuffer();
+      if (looksLikeHtml(new Uint8Array(b))) throw html();
+      return b;
     }
-    if (!res.body) return res.arrayBuffer();
     const out = new Uint8Array(f.bytes);
     const reader = res.body.getReader();
     let n = 0;
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
+      // A dev server's index.html fallback sent as binary: a format error, not a re-fetch.
+      if (n === 0 && looksLikeHtml(value)) {
+        reader.cancel().catch(() => {});
+        throw html();
+      }
       if (n + value.length > f.bytes) {
         reader.cancel().catch(() => {});
         throw new MgntError('integrity', `${f.path}: integrity check failed: the server sent more than the ${f.bytes} bytes the manifest lists`);

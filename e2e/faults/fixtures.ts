@@ -1,0 +1,75 @@
+// Playwright side of the fault suite: a page on e2e/faults/index.html, and a checkpoint served
+// through page.route so each test can damage one response and count the requests per file.
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, type Page, type Route } from '@playwright/test';
+import { writeSyntheticCheckpoint } from '../fixtures/synthetic-checkpoint';
+
+export const MODEL_PATH = '/__faults/model/';
+
+/** A synthetic checkpoint in memory: file name → bytes (manifest.json included). */
+export function syntheticFiles(): Map<string, Buffer> {
+  const dir = mkdtempSync(join(tmpdir(), 'mgnt-faults-'));
+  writeSyntheticCheckpoint(dir);
+  const out = new Map<string, Buffer>();
+  for (const f of ['manifest.json', 'transformer.safetensors', 'tokenizer.safetensors']) out.set(f, readFileSync(join(dir, f)));
+  return out;
+}
+
+export const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+/** Rewrites manifest.json in `files` with `edit`; the file list's hashes follow the bytes given. */
+export function editManifest(files: Map<string, Buffer>, edit: (m: any) => void): void {
+  const m = JSON.parse(files.get('manifest.json')!.toString());
+  edit(m);
+  for (const f of m.files) {
+    const b = files.get(f.path);
+    if (b) Object.assign(f, { bytes: b.length, sha256: sha256(b) });
+  }
+  files.set('manifest.json', Buffer.from(JSON.stringify(m)));
+}
+
+/** What the route answers for one request: bytes (200), or a status / content type / body. */
+export type Reply = Buffer | { status?: number; contentType?: string; body: string | Buffer };
+
+/**
+ * Serves `files` under MODEL_PATH. `override(name, n)` may replace the n-th (1-based) response for
+ * a file. Returns the hit counter and the request headers seen (for the credentials check).
+ */
+export async function serveModel(page: Page, files: Map<string, Buffer>, override?: (name: string, n: number) => Reply | undefined) {
+  const hits = new Map<string, number>();
+  const headers: Array<Record<string, string>> = [];
+  await page.route(`**${MODEL_PATH}**`, async (route: Route) => {
+    const req = route.request();
+    const name = new URL(req.url()).pathname.slice(MODEL_PATH.length);
+    const n = (hits.get(name) ?? 0) + 1;
+    hits.set(name, n);
+    headers.push(await req.allHeaders());
+    const r = override?.(name, n) ?? files.get(name);
+    if (r === undefined) return route.fulfill({ status: 404, contentType: 'text/plain', body: 'not found' });
+    if (Buffer.isBuffer(r)) {
+      const type = name.endsWith('.json') ? 'application/json' : 'application/octet-stream';
+      return route.fulfill({ status: 200, contentType: type, body: r });
+    }
+    return route.fulfill({ status: r.status ?? 200, contentType: r.contentType ?? 'application/octet-stream', body: r.body });
+  });
+  return { url: `${MODEL_PATH}manifest.json`, hits, headers };
+}
+
+export async function openFaultsPage(page: Page): Promise<void> {
+  page.on('console', (m) => {
+    if (m.type() === 'error') console.log(`[page] ${m.text()}`);
+  });
+  await page.goto('/e2e/faults/index.html');
+  await expect(page.locator('#status')).toHaveText('ready', { timeout: 60_000 });
+}
+
+/** Calls window.faults[name](...args) in the page. */
+export function call<T = any>(page: Page, name: string, ...args: unknown[]): Promise<T> {
+  return page.evaluate(([n, a]) => window.faults[n as string](...(a as unknown[])), [name, args] as const) as Promise<T>;
+}
+
+/** A dev server's SPA fallback page, as served in place of a missing file. */
+export const HTML_FALLBACK = '<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>app</title></head><body><div id="app"></div><script type="module" src="/src/main.ts"></script></body></html>\n';

@@ -1,0 +1,125 @@
+// Test page for the fault suite (e2e/faults*.spec.ts): every function runs one fault inside the
+// browser and returns plain JSON (the outcome, the typed error, pool figures) for Playwright.
+import { acquireGpu, type AcquireOptions } from '../../src/gpu/device';
+import { MgntError } from '../../src/gpu/errors';
+import { Runtime } from '../../src/gpu/runtime';
+import { loadCheckpoint } from '../../src/model/checkpoint';
+import type { Manifest } from '../../src/model/manifest';
+import { MgntModel } from '../../src/model/model';
+import { randomTensors } from '../../src/model/random';
+import { syntheticManifest } from '../../src/model/synthetic';
+import { generate, type GenerateRequest } from '../../src/pipeline/generate';
+import { parseSchedule } from '../../src/pipeline/schedule';
+
+export interface Failure {
+  error: { name: string; type: string; message: string };
+}
+export const fail = (e: unknown): Failure => ({
+  error: { name: (e as Error)?.name ?? 'Error', type: e instanceof MgntError ? e.type : 'error', message: (e as Error)?.message ?? String(e) },
+});
+
+let shared: Promise<Runtime> | null = null;
+/** One runtime for the page (the default device). */
+export function runtime(): Promise<Runtime> {
+  shared ??= acquireGpu().then((g) => new Runtime(g));
+  return shared;
+}
+
+/** The smallest model that exercises every kernel: one layer, dim 64, a 16-channel decoder. */
+export function tinyManifest(): Manifest {
+  return syntheticManifest({ layers: 1, dim: 64, heads: 8, mlp: 128, codebook_size: 64 }, { code_dim: 8, decoder: { channels: [16, 16, 16], groups: 4 } });
+}
+
+let tiny: { rt: Runtime; model: MgntModel } | null = null;
+async function tinyModel(): Promise<{ rt: Runtime; model: MgntModel }> {
+  const rt = await runtime();
+  if (!tiny || tiny.rt !== rt) tiny = { rt, model: MgntModel.fromTensors(rt, tinyManifest(), randomTensors(11)) };
+  return tiny;
+}
+
+/** Fields of a decode-loop request; the rest come from the model's defaults. */
+export type TinyRequest = Partial<Omit<GenerateRequest, 'signal' | 'onStep'>> & { schedule?: string };
+
+function request(m: Manifest, r: TinyRequest): GenerateRequest {
+  const d = m.decode_defaults;
+  const steps = r.steps ?? 2;
+  return {
+    classIndex: 0, seed: 0, temperature: d.temperature, choiceTemperature: d.choice_temperature, guidance: d.guidance, cache: true,
+    widths: r.widths ?? parseSchedule(r.schedule ?? 'baseline', steps, d.schedules.magnets, m.transformer.widths),
+    ...r, steps,
+  };
+}
+
+declare global {
+  interface Window {
+    faults: Record<string, (...a: any[]) => Promise<unknown>>;
+  }
+}
+
+window.faults = {
+  /** Loads a checkpoint over the network only (no store, no GPU). */
+  async load(url: string) {
+    try {
+      const ck = await loadCheckpoint(url);
+      return { id: ck.id, files: [...ck.files.keys()] };
+    } catch (e) {
+      return fail(e);
+    }
+  },
+
+  /** Loads a checkpoint and uploads it; live pool bytes and buffers created before/after. */
+  async loadModel(url: string) {
+    const rt = await runtime();
+    const before = rt.pool.liveBytes;
+    try {
+      const ck = await loadCheckpoint(url);
+      const model = MgntModel.fromCheckpoint(rt, ck);
+      const weightBytes = model.weightBytes;
+      model.destroy();
+      return { id: ck.id, weightBytes, liveBytesDelta: rt.pool.liveBytes - before };
+    } catch (e) {
+      return { ...fail(e), liveBytesDelta: rt.pool.liveBytes - before };
+    }
+  },
+
+  /** acquireGpu with options; the limits the runtime will use. */
+  async acquire(opts: AcquireOptions = {}) {
+    try {
+      const gpu = await acquireGpu(opts);
+      const out = { maxStorageBufferBindingSize: gpu.limits.maxStorageBufferBindingSize, maxBufferSize: gpu.limits.maxBufferSize };
+      gpu.device.destroy();
+      return out;
+    } catch (e) {
+      return fail(e);
+    }
+  },
+
+  /** One generation on the tiny model with a (possibly bad) request: its result or its error. */
+  async generateTiny(req: TinyRequest) {
+    const { rt, model } = await tinyModel();
+    const before = rt.pool.liveBytes;
+    try {
+      const r = request(model.manifest, req);
+      const res = await generate(rt, model, r);
+      return { steps: res.steps.length, widths: res.widths, tokens: Array.from(res.tokens), liveBytesDelta: rt.pool.liveBytes - before, gpuErrors: rt.errors.splice(0) };
+    } catch (e) {
+      return { ...fail(e), liveBytesDelta: rt.pool.liveBytes - before, gpuErrors: rt.errors.splice(0) };
+    }
+  },
+
+  /** n generations in a row on the tiny model: the pool's live bytes after each. */
+  async many(n: number, steps = 2) {
+    const { rt, model } = await tinyModel();
+    const before = rt.pool.liveBytes;
+    const live: number[] = [];
+    const pooled: number[] = [];
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) {
+      await generate(rt, model, request(model.manifest, { seed: i, steps, classIndex: i % 10 }));
+      live.push(rt.pool.liveBytes - before);
+      pooled.push(rt.pool.pooledBytes);
+    }
+    return { live, pooled, ms: performance.now() - t0, gpuErrors: rt.errors.splice(0) };
+  },
+};
+document.getElementById('status')!.textContent = 'ready';
