@@ -50,7 +50,13 @@ export interface SessionApi {
   load(url: string, onProgress?: (p: LoadProgress) => void): Promise<ModelInfo>;
   generate(req: SessionRequest, onStep?: (s: StepReport) => void): Promise<SessionResult>;
   abort(): void;
-  destroy(): Promise<void>;
+  /** Stops, frees the GPU memory; reports the pool's live bytes after vs before loading. */
+  destroy(): Promise<DestroyReport>;
+}
+
+export interface DestroyReport {
+  liveBytes: number;
+  baseLiveBytes: number;
 }
 
 function abortError(): DOMException {
@@ -174,17 +180,20 @@ export class Session implements SessionApi {
   }
 
   /** Stops any run, frees the model's GPU buffers and, if it owns the device, the device too. */
-  async destroy(): Promise<void> {
-    if (this.destroyed) return;
+  async destroy(): Promise<DestroyReport> {
+    const report = () => ({ liveBytes: this.rt.pool.liveBytes, baseLiveBytes: this.baseLiveBytes });
+    if (this.destroyed) return report();
     this.abort();
     this.destroyed = true;
     await this.running.catch(() => {});
     this.model?.destroy();
     this.model = null;
+    const r = report();
     if (this.ownsRuntime) {
       this.rt.destroy();
       this.rt.device.destroy();
     } else this.rt.pool.trim();
+    return r;
   }
 
   private check(): void {

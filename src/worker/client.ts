@@ -3,7 +3,7 @@
 // Both sides implement SessionApi, so the element and the demo do not care which one they got.
 import { MgntError } from '../gpu/errors';
 import type { LoadProgress } from '../model/checkpoint';
-import { Session, type ModelInfo, type SessionApi, type SessionResult, type StepReport } from '../pipeline/session';
+import { Session, type DestroyReport, type ModelInfo, type SessionApi, type SessionResult, type StepReport } from '../pipeline/session';
 import type { SessionRequest } from '../pipeline/request';
 import { requestPersistence } from '../store';
 import type { FromWorker, ToWorker, WireError } from './protocol';
@@ -89,14 +89,17 @@ export class WorkerSession implements SessionApi {
   }
 
   /** Frees the worker's GPU memory, then ends the worker; pending calls reject with AbortError. */
-  async destroy(): Promise<void> {
-    if (this.dead) return;
+  async destroy(): Promise<DestroyReport> {
+    // Terminating the worker releases its device in any case; the report says whether the pool was clean.
+    const gone = { liveBytes: 0, baseLiveBytes: 0 };
+    if (this.dead) return gone;
     this.abort();
-    const done = this.call<unknown>({ kind: 'destroy' }).catch(() => {});
+    const done = this.call<DestroyReport>({ kind: 'destroy' }).catch(() => gone);
     // A worker stuck in a GPU wait must not keep the element alive: terminate after a grace period.
-    await Promise.race([done, new Promise((r) => setTimeout(r, 2000))]);
+    const r = await Promise.race([done, new Promise<DestroyReport>((res) => setTimeout(() => res(gone), 2000))]);
     this.worker.terminate();
     this.fail(new DOMException('The session was destroyed', 'AbortError') as unknown as Error);
+    return r;
   }
 }
 

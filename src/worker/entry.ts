@@ -47,11 +47,7 @@ async function handle(m: ToWorker): Promise<void> {
         const s = session;
         session = null;
         let liveBytes = 0, baseLiveBytes = 0;
-        if (s) {
-          await s.destroy();
-          baseLiveBytes = s.baseLiveBytes;
-          liveBytes = s.liveBytes;
-        }
+        if (s) ({ liveBytes, baseLiveBytes } = await s.destroy());
         post({ kind: 'done', id: m.id, value: { liveBytes, baseLiveBytes } });
         break;
       }

@@ -1,0 +1,31 @@
+// Gray8 pixels to RGBA ImageData, canvases and PNG blobs (nearest-neighbour scaling keeps the
+// 28×28 pixels crisp).
+
+export function grayToImageData(gray: Uint8Array, size: number): ImageData {
+  const rgba = new Uint8ClampedArray(size * size * 4);
+  for (let i = 0; i < size * size; i++) {
+    const v = gray[i];
+    rgba[4 * i] = v;
+    rgba[4 * i + 1] = v;
+    rgba[4 * i + 2] = v;
+    rgba[4 * i + 3] = 255;
+  }
+  return new ImageData(rgba, size, size);
+}
+
+export function drawGray(canvas: HTMLCanvasElement, gray: Uint8Array, size: number): void {
+  if (canvas.width !== size) canvas.width = canvas.height = size;
+  canvas.getContext('2d')!.putImageData(grayToImageData(gray, size), 0, 0);
+}
+
+/** A PNG (or `type`) of the image, scaled by an integer factor. */
+export function grayToBlob(gray: Uint8Array, size: number, scale = 1, type = 'image/png'): Promise<Blob> {
+  const src = document.createElement('canvas');
+  drawGray(src, gray, size);
+  const out = document.createElement('canvas');
+  out.width = out.height = size * scale;
+  const ctx = out.getContext('2d')!;
+  ctx.imageSmoothingEnabled = false;
+  ctx.drawImage(src, 0, 0, out.width, out.height);
+  return new Promise((resolve, reject) => out.toBlob((b) => (b ? resolve(b) : reject(new Error('canvas.toBlob failed'))), type));
+}

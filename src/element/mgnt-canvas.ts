@@ -1,0 +1,338 @@
+// <mgnt-canvas>: a class-conditional image generated on the visitor's GPU. Attributes reflect to
+// properties; the model loads when the element becomes visible (or at once with loading="eager");
+// the GPU work runs in a worker session (main-thread fallback) that the element owns and frees
+// when it is removed.
+import { MgntError, type MgntErrorType } from '../gpu/errors';
+import type { LoadProgress } from '../model/checkpoint';
+import type { ModelInfo, SessionApi, SessionResult, StepReport } from '../pipeline/session';
+import { openSession } from '../worker/client';
+import { OBSERVED, parseClass, parseLoading, parseNumber, validateAttribute, type Observed } from './attributes';
+import { resolveModelUrl } from './default-model';
+import { drawGray, grayToBlob, grayToImageData } from './draw';
+import { STYLES } from './styles';
+
+export interface MgntResult {
+  image: ImageData;
+  gray: Uint8Array;
+  size: number;
+  tokens: Uint32Array;
+  gflops: number;
+  ms: number;
+  widths: number[];
+  classIndex: number | null;
+  className: string | null;
+  seed: number;
+  steps: number;
+  /** `result`: a repeated request answered from the cache; `first-step`: step 1 came from it. */
+  reused: SessionResult['reused'];
+}
+
+export type MgntProgressDetail =
+  | { phase: 'load'; file: string; loaded: number; total: number }
+  | { phase: 'generate'; step: number; steps: number; width: number; gflops: number; computed: number; cached: boolean };
+
+export interface MgntErrorDetail {
+  type: MgntErrorType | 'error';
+  message: string;
+  /** False for notices the element survives (e.g. `quota`: it runs from memory). */
+  fatal: boolean;
+}
+
+/** Numbers for tests and diagnostics: sessions open, and the GPU pool after the last destroy. */
+export const diagnostics = {
+  openSessions: 0,
+  lastDestroy: null as null | { liveBytes: number; baseLiveBytes: number },
+};
+
+const PROPS = [...OBSERVED] as const;
+
+export class MgntCanvas extends HTMLElement {
+  static readonly observedAttributes = OBSERVED;
+  /** Set false before elements connect to run sessions on the main thread (e.g. a CSP without blob: workers). */
+  static useWorker = true;
+  static readonly diagnostics = diagnostics;
+
+  private readonly root: ShadowRoot;
+  private readonly canvas: HTMLCanvasElement;
+  private readonly bar: HTMLElement;
+  private readonly status: HTMLElement;
+  private session: SessionApi | null = null;
+  private info: ModelInfo | null = null;
+  private loadPromise: Promise<ModelInfo> | null = null;
+  private loadedUrl: string | null = null;
+  private observer: IntersectionObserver | null = null;
+  private last: MgntResult | null = null;
+  private runs = 0;
+  /** Bumped when the element is removed: loads started before then are void. */
+  private epoch = 0;
+  private autoplayQueued = false;
+
+  constructor() {
+    super();
+    this.root = this.attachShadow({ mode: 'open' });
+    this.root.innerHTML = `<style>${STYLES}</style><canvas part="canvas" role="img" width="28" height="28"></canvas><div class="progress" part="progress"></div><div class="status" part="status" aria-hidden="true"></div>`;
+    this.canvas = this.root.querySelector('canvas')!;
+    this.bar = this.root.querySelector('.progress')!;
+    this.status = this.root.querySelector('.status')!;
+  }
+
+  // --- reflected attributes -------------------------------------------------------------------
+  get model(): string | null { return this.getAttribute('model'); }
+  set model(v: string | null) { this.setOrRemove('model', v); }
+  /** Class name or index ("dress", 3, "none"); also HTML's styling attribute (see README). */
+  get class(): string | null { return this.getAttribute('class'); }
+  set class(v: string | number | null) { this.setOrRemove('class', v); }
+  get seed(): number { return this.num('seed', { integer: true, min: 0 }) ?? 0; }
+  set seed(v: number | null) { this.setOrRemove('seed', v); }
+  get steps(): number | null { return this.num('steps', { integer: true, min: 1 }); }
+  set steps(v: number | null) { this.setOrRemove('steps', v); }
+  get schedule(): string { return this.getAttribute('schedule') || 'magnets'; }
+  set schedule(v: string | null) { this.setOrRemove('schedule', v); }
+  get guidance(): number | null { return this.num('guidance', { min: 0 }); }
+  set guidance(v: number | null) { this.setOrRemove('guidance', v); }
+  get temperature(): number | null { return this.num('temperature', { min: 0, exclusiveMin: true }); }
+  set temperature(v: number | null) { this.setOrRemove('temperature', v); }
+  get loading(): 'lazy' | 'eager' {
+    try {
+      return parseLoading(this.getAttribute('loading'));
+    } catch {
+      return 'lazy';
+    }
+  }
+  set loading(v: 'lazy' | 'eager' | null) { this.setOrRemove('loading', v); }
+  get autoplay(): boolean { return this.hasAttribute('autoplay'); }
+  set autoplay(v: boolean) { this.toggleAttribute('autoplay', !!v); }
+
+  // --- read-only state ------------------------------------------------------------------------
+  /** True once the model is on the GPU. */
+  get loaded(): boolean { return !!this.info; }
+  /** The model's class names (empty until loaded). */
+  get classes(): string[] { return this.info?.classes.slice() ?? []; }
+  /** The last result, or null. */
+  get result(): MgntResult | null { return this.last; }
+  /** Where the GPU work runs: `worker`, `main`, or null before loading. */
+  get backend(): 'worker' | 'main' | null { return this.session?.backend ?? null; }
+  /** The loaded model's description (name, id, classes, storage report), or null. */
+  get modelInfo(): ModelInfo | null { return this.info; }
+
+  private setOrRemove(name: string, v: unknown): void {
+    if (v === null || v === undefined || v === '') this.removeAttribute(name);
+    else this.setAttribute(name, String(v));
+  }
+
+  private num(name: Observed, check: Parameters<typeof parseNumber>[2]): number | null {
+    try {
+      return parseNumber(name, this.getAttribute(name), check);
+    } catch {
+      return null;
+    }
+  }
+
+  // --- lifecycle ------------------------------------------------------------------------------
+  connectedCallback(): void {
+    // Properties assigned before the element was defined are own properties that shadow the
+    // accessors: move them through the setters (the custom-element upgrade pattern).
+    for (const p of PROPS) {
+      if (Object.prototype.hasOwnProperty.call(this, p)) {
+        const v = (this as Record<string, unknown>)[p];
+        delete (this as Record<string, unknown>)[p];
+        (this as Record<string, unknown>)[p] = v;
+      }
+    }
+    this.updateLabel();
+    if (this.loading === 'eager') void this.ensureLoaded().catch(() => {});
+    else this.observe();
+  }
+
+  disconnectedCallback(): void {
+    this.observer?.disconnect();
+    this.observer = null;
+    // A move (disconnect + connect in one task) keeps the session; a removal frees it.
+    queueMicrotask(() => {
+      if (!this.isConnected) void this.teardown();
+    });
+  }
+
+  attributeChangedCallback(name: Observed, old: string | null, value: string | null): void {
+    if (old === value) return;
+    try {
+      validateAttribute(name, value);
+      if (name === 'class' && this.info) parseClass(value, this.info.classes);
+    } catch (e) {
+      this.fail(e, false);
+      return;
+    }
+    if (name === 'class') this.updateLabel();
+    if (name === 'loading' && value === 'eager' && this.isConnected) void this.ensureLoaded().catch(() => {});
+    if (name === 'model' && this.loadPromise) {
+      this.loadPromise = null;
+      this.info = null;
+      if (this.isConnected && (this.loading === 'eager' || this.autoplay)) void this.ensureLoaded().catch(() => {});
+      return;
+    }
+    if (name !== 'loading' && name !== 'model' && this.autoplay && this.info) this.queueAutoplay();
+  }
+
+  private observe(): void {
+    if (this.observer || this.loadPromise) return;
+    if (typeof IntersectionObserver === 'undefined') {
+      void this.ensureLoaded().catch(() => {});
+      return;
+    }
+    this.observer = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting)) {
+        this.observer?.disconnect();
+        this.observer = null;
+        void this.ensureLoaded().catch(() => {});
+      }
+    }, { rootMargin: '200px' });
+    this.observer.observe(this);
+  }
+
+  private async teardown(): Promise<void> {
+    const s = this.session;
+    this.session = null;
+    this.loadPromise = null;
+    this.info = null;
+    this.runs++;
+    this.epoch++;
+    if (!s) return;
+    s.abort();
+    const freed = await s.destroy();
+    diagnostics.openSessions--;
+    diagnostics.lastDestroy = freed;
+  }
+
+  // --- loading --------------------------------------------------------------------------------
+  private ensureLoaded(): Promise<ModelInfo> {
+    this.loadPromise ??= this.load();
+    return this.loadPromise;
+  }
+
+  private async load(): Promise<ModelInfo> {
+    const url = resolveModelUrl(this.model);
+    const mine = this.epoch;
+    try {
+      this.setStatus('Loading model…');
+      if (!this.session) {
+        const s = await openSession({
+          worker: MgntCanvas.useWorker,
+          onQuota: (message) => this.emit('error', { type: 'quota', message, fatal: false } satisfies MgntErrorDetail),
+        });
+        if (mine !== this.epoch || !this.isConnected) {
+          await s.destroy();
+          throw new DOMException('The element was removed', 'AbortError');
+        }
+        this.session = s;
+        diagnostics.openSessions++;
+      }
+      const info = await this.session.load(url, (p: LoadProgress) => {
+        this.bar.style.width = `${(100 * p.loaded) / Math.max(1, p.total)}%`;
+        this.emit('progress', { phase: 'load', file: p.file, loaded: p.loaded, total: p.total } satisfies MgntProgressDetail);
+      });
+      if (mine !== this.epoch) throw new DOMException('The element was removed', 'AbortError');
+      this.info = info;
+      this.loadedUrl = url;
+      this.bar.style.width = '0';
+      this.setStatus('');
+      this.updateLabel();
+      parseClass(this.getAttribute('class'), info.classes); // a bad class is reported now
+      this.emit('load', { name: info.name, id: info.id, classes: info.classes, backend: this.backend, storage: info.storage, ms: info.ms });
+      if (this.autoplay) this.queueAutoplay();
+      return info;
+    } catch (e) {
+      if ((e as Error).name !== 'AbortError') {
+        this.loadPromise = null;
+        this.fail(e, true);
+      }
+      throw e;
+    }
+  }
+
+  private queueAutoplay(): void {
+    if (this.autoplayQueued) return;
+    this.autoplayQueued = true;
+    queueMicrotask(() => {
+      this.autoplayQueued = false;
+      void this.generate().catch(() => {});
+    });
+  }
+
+  // --- generating -----------------------------------------------------------------------------
+  /** Generates an image with the current attributes; a second call aborts the first (AbortError). */
+  async generate(): Promise<MgntResult> {
+    const mine = ++this.runs;
+    const info = await this.ensureLoaded();
+    const session = this.session;
+    if (mine !== this.runs || !session) throw new DOMException('The generation was superseded', 'AbortError');
+    try {
+      const classIndex = parseClass(this.getAttribute('class'), info.classes) ?? null;
+      for (const n of ['seed', 'steps', 'guidance', 'temperature'] as const) validateAttribute(n, this.getAttribute(n));
+      this.canvas.setAttribute('aria-busy', 'true');
+      const res = await session.generate(
+        {
+          classIndex, seed: this.seed, steps: this.steps ?? undefined, schedule: this.schedule,
+          guidance: this.guidance ?? (classIndex === null ? 0 : undefined), temperature: this.temperature ?? undefined, preview: true,
+        },
+        (s: StepReport) => {
+          if (mine !== this.runs) return;
+          if (s.preview) drawGray(this.canvas, s.preview, Math.round(Math.sqrt(s.preview.length)));
+          this.bar.style.width = `${(100 * (s.step + 1)) / s.steps}%`;
+          this.emit('progress', { phase: 'generate', step: s.step, steps: s.steps, width: s.width, gflops: s.gflopsTotal, computed: s.computed, cached: !!s.cached } satisfies MgntProgressDetail);
+        },
+      );
+      if (mine !== this.runs) throw new DOMException('The generation was superseded', 'AbortError');
+      drawGray(this.canvas, res.gray, res.size);
+      this.bar.style.width = '0';
+      const result: MgntResult = {
+        image: grayToImageData(res.gray, res.size), gray: res.gray, size: res.size, tokens: res.tokens,
+        gflops: res.gflops, ms: res.ms, widths: res.widths, classIndex: res.classIndex,
+        className: res.classIndex === null ? null : info.classes[res.classIndex], seed: res.seed, steps: res.steps, reused: res.reused,
+      };
+      this.last = result;
+      this.emit('generate', result);
+      return result;
+    } catch (e) {
+      if ((e as Error).name !== 'AbortError') this.fail(e, true);
+      throw e;
+    } finally {
+      if (mine === this.runs) this.canvas.setAttribute('aria-busy', 'false');
+    }
+  }
+
+  /** The current image as a PNG (or `type`), `scale` times its 28 px. */
+  async toBlob(options: { type?: string; scale?: number } = {}): Promise<Blob> {
+    const r = this.last;
+    if (!r) throw new MgntError('bad-attribute', 'toBlob(): nothing has been generated yet; await generate() first');
+    return grayToBlob(r.gray, r.size, Math.max(1, Math.round(options.scale ?? 1)), options.type);
+  }
+
+  // --- helpers --------------------------------------------------------------------------------
+  private updateLabel(): void {
+    let name: string;
+    try {
+      const k = parseClass(this.getAttribute('class'), this.info?.classes ?? null);
+      name = k === null ? 'Generated image' : k === undefined || !this.info ? `Generated image of class ${k ?? this.getAttribute('class')}` : `Generated image of a ${this.info.classes[k]}`;
+    } catch {
+      name = 'Generated image';
+    }
+    // On the shadow canvas (role img), so the host needs no sprouted ARIA attributes; an
+    // aria-label the page puts on the host wins.
+    this.canvas.setAttribute('aria-label', this.getAttribute('aria-label') || name);
+  }
+
+  private setStatus(text: string): void {
+    this.status.textContent = text;
+  }
+
+  private fail(e: unknown, fatal: boolean): void {
+    const type = e instanceof MgntError ? e.type : 'error';
+    const message = e instanceof Error ? e.message : String(e);
+    if (fatal) this.setStatus(type === 'webgpu-unavailable' || type === 'no-adapter' ? 'WebGPU is not available in this browser.' : `Error: ${message}`);
+    this.emit('error', { type, message, fatal } satisfies MgntErrorDetail);
+  }
+
+  private emit(name: string, detail: unknown): void {
+    this.dispatchEvent(new CustomEvent(name, { detail }));
+  }
+}
