@@ -9,7 +9,7 @@ import { MgntModel } from '../../src/model/model';
 import { randomTensors } from '../../src/model/random';
 import { syntheticManifest } from '../../src/model/synthetic';
 import { generate, type GenerateRequest } from '../../src/pipeline/generate';
-import { parseSchedule } from '../../src/pipeline/schedule';
+import { resolveRequest, type SessionRequest } from '../../src/pipeline/request';
 
 export interface Failure {
   error: { name: string; type: string; message: string };
@@ -37,17 +37,13 @@ async function tinyModel(): Promise<{ rt: Runtime; model: MgntModel }> {
   return tiny;
 }
 
-/** Fields of a decode-loop request; the rest come from the model's defaults. */
-export type TinyRequest = Partial<Omit<GenerateRequest, 'signal' | 'onStep'>> & { schedule?: string };
+/** A session-level request (schedule strings parsed as the element's are); `widths` overrides. */
+export type TinyRequest = SessionRequest & { widths?: number[] };
 
 function request(m: Manifest, r: TinyRequest): GenerateRequest {
-  const d = m.decode_defaults;
-  const steps = r.steps ?? 2;
-  return {
-    classIndex: 0, seed: 0, temperature: d.temperature, choiceTemperature: d.choice_temperature, guidance: d.guidance, cache: true,
-    widths: r.widths ?? parseSchedule(r.schedule ?? 'baseline', steps, d.schedules.magnets, m.transformer.widths),
-    ...r, steps,
-  };
+  const { widths, ...rest } = r;
+  const base = resolveRequest(m, { steps: 2, schedule: 'baseline', ...rest, reuse: false });
+  return { ...base, ...(widths ? { widths } : {}) };
 }
 
 declare global {
@@ -91,6 +87,44 @@ window.faults = {
       return out;
     } catch (e) {
       return fail(e);
+    }
+  },
+
+  /** A device of its own, with the limits capped: builds the tiny model; what it allocated. */
+  async limits(caps: AcquireOptions['limits']) {
+    const gpu = await acquireGpu({ limits: caps });
+    const rt = new Runtime(gpu);
+    let created = 0;
+    const createBuffer = rt.device.createBuffer.bind(rt.device);
+    rt.device.createBuffer = (d: GPUBufferDescriptor) => (created++, createBuffer(d));
+    try {
+      const model = MgntModel.fromTensors(rt, tinyManifest(), randomTensors(1));
+      const weightBytes = model.weightBytes;
+      model.destroy();
+      return { weightBytes, created, liveBytes: rt.pool.liveBytes };
+    } catch (e) {
+      return { ...fail(e), created, liveBytes: rt.pool.liveBytes };
+    } finally {
+      rt.destroy();
+      gpu.device.destroy();
+    }
+  },
+
+  /** The decode loop on a device destroyed from the step callback after step `at`. */
+  async deviceLostRaw(at = 0) {
+    const gpu = await acquireGpu();
+    const rt = new Runtime(gpu);
+    const model = MgntModel.fromTensors(rt, tinyManifest(), randomTensors(11));
+    const seen: number[] = [];
+    const base = rt.pool.liveBytes;
+    try {
+      await generate(rt, model, { ...request(model.manifest, { steps: 4 }), onStep: (s) => (seen.push(s.step), s.step === at && gpu.device.destroy()) });
+      return { resolved: true, seen };
+    } catch (e) {
+      return { ...fail(e), seen, liveBytesDelta: rt.pool.liveBytes - base };
+    } finally {
+      model.destroy();
+      rt.destroy();
     }
   },
 

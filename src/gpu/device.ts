@@ -22,6 +22,21 @@ export interface AcquireOptions {
   powerPreference?: GPUPowerPreference;
   /** Refuse optional features even when present (tests the portable path). */
   disableFeatures?: Array<keyof GpuFeatures>;
+  /**
+   * Caps on the limits mgnt plans with (a smaller GPU's budget, e.g. a phone's
+   * maxStorageBufferBindingSize). WebGPU never grants limits below its defaults, so the cap
+   * applies to `Gpu.limits`, which every size check and the model's pre-allocation check read.
+   */
+  limits?: Partial<Record<keyof GPUSupportedLimits, number>>;
+}
+
+/** The device's limits as a plain object, each capped by `caps` where given. */
+function cappedLimits(limits: GPUSupportedLimits, caps: AcquireOptions['limits']): GPUSupportedLimits {
+  if (!caps) return limits;
+  const out: Record<string, number> = {};
+  for (const k in limits) out[k] = limits[k as keyof GPUSupportedLimits] as number;
+  for (const [k, v] of Object.entries(caps)) if (typeof v === 'number' && k in out) out[k] = Math.min(out[k], v);
+  return out as unknown as GPUSupportedLimits;
 }
 
 const WANTED_LIMITS: Array<keyof GPUSupportedLimits> = [
@@ -94,7 +109,7 @@ export async function acquireGpu(opts: AcquireOptions = {}): Promise<Gpu> {
     device,
     adapterInfo: { vendor: info.vendor ?? '', architecture: info.architecture ?? '', description: info.description ?? '' },
     features,
-    limits: device.limits,
+    limits: cappedLimits(device.limits, opts.limits),
     subgroupMinSize: Number((info as unknown as { subgroupMinSize?: number }).subgroupMinSize ?? 0),
     lost,
     isLost: () => lostFlag,

@@ -1,6 +1,7 @@
 // A loaded mgnt model: the nested transformer and the VQ decoder, uploaded once.
 import type { Runtime } from '../gpu/runtime';
 import { findTensor, type Checkpoint } from './checkpoint';
+import { checkLimits } from './limits';
 import { VqDecoder } from './decoder';
 import type { Manifest, TokenizerConfig, TransformerConfig } from './manifest';
 import { tensorF32 } from './safetensors';
@@ -34,6 +35,7 @@ export class MgntModel {
 
   /** Builds a model from any tensor source (a checkpoint, or random weights for benchmarks). */
   static fromTensors(rt: Runtime, manifest: Manifest, get: (name: string, shape: number[]) => Float32Array, id = 'synthetic'): MgntModel {
+    checkLimits(manifest, rt.gpu.limits); // refuse a model too big for this GPU before allocating
     const tw = NestedTransformer.upload(rt, manifest.transformer, get);
     let dw;
     try {
@@ -42,9 +44,17 @@ export class MgntModel {
       tw.destroy();
       throw e;
     }
-    const transformer = new NestedTransformer(rt, manifest.transformer, tw);
-    const decoder = new VqDecoder(rt, manifest.tokenizer, manifest.transformer.grid, dw);
-    return new MgntModel(rt, manifest, transformer, decoder, id);
+    let transformer: NestedTransformer | undefined;
+    try {
+      transformer = new NestedTransformer(rt, manifest.transformer, tw);
+      const decoder = new VqDecoder(rt, manifest.tokenizer, manifest.transformer.grid, dw);
+      return new MgntModel(rt, manifest, transformer, decoder, id);
+    } catch (e) {
+      transformer?.destroy();
+      tw.destroy();
+      dw.destroy();
+      throw e;
+    }
   }
 
   destroy(): void {

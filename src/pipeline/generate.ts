@@ -73,7 +73,10 @@ export function checkRequest(model: MgntModel, r: GenerateRequest): void {
   if (!Number.isInteger(r.steps) || r.steps < 1 || r.steps > U) {
     throw new MgntError('bad-attribute', `steps must be an integer between 1 and ${U} (the number of tokens to generate), got ${r.steps}`);
   }
-  if (r.widths.length !== r.steps) throw new MgntError('bad-attribute', `the schedule has ${r.widths.length} widths for ${r.steps} steps`);
+  if (!Array.isArray(r.widths) || r.widths.length !== r.steps) throw new MgntError('bad-attribute', `schedule: it has ${r.widths?.length} widths for ${r.steps} steps; give one width per step`);
+  for (const w of r.widths) {
+    if (!c.widths.some((x) => Math.abs(x - w) < 1e-9)) throw new MgntError('bad-attribute', `schedule: width ${w} is not one of this model's widths (${c.widths.join(', ')})`);
+  }
   if (r.classIndex !== null && !(Number.isInteger(r.classIndex) && r.classIndex >= 0 && r.classIndex < c.num_classes)) {
     throw new MgntError('bad-attribute', `class ${r.classIndex} is not one of 0..${c.num_classes - 1}`);
   }

@@ -31,6 +31,11 @@ export type ResolvedRequest = Omit<GenerateRequest, 'signal' | 'onStep' | 'first
 export function resolveRequest(m: Manifest, r: SessionRequest): ResolvedRequest {
   const d = m.decode_defaults;
   const steps = r.steps ?? d.steps;
+  const N = m.transformer.grid[0] * m.transformer.grid[1];
+  // Checked before the schedule is built from it, so a bad value is reported as `steps`.
+  if (!Number.isInteger(steps) || steps < 1 || steps > N) {
+    throw new MgntError('bad-attribute', `steps must be an integer between 1 and ${N} (the number of tokens to generate), got ${steps}`);
+  }
   let widths: number[];
   try {
     widths = Array.isArray(r.schedule)
