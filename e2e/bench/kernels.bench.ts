@@ -5,6 +5,8 @@ import { record } from './results';
 // The model's shapes (D 128, 8 heads of 16, MLP 512, 65 positions, CFG batch of 2) at the full
 // and 1/8 widths, an incremental (KV-cached) step, and MaskGIT-base (257 tokens, D 768, MLP 3072).
 const SHAPES: KernelShape[] = [
+  // Per-call floor: a product too small to cost anything, so the time is each contender's overhead.
+  { label: 'per-call floor 1×4×4', kind: 'matmul', M: 1, N: 4, K: 4 },
   { label: 'model qkv/o full 130×128×128', kind: 'matmul', M: 130, N: 128, K: 128 },
   { label: 'model mlp-up full 130×512×128', kind: 'matmul', M: 130, N: 512, K: 128 },
   { label: 'model mlp-down full 130×128×512', kind: 'matmul', M: 130, N: 128, K: 512 },
@@ -27,7 +29,21 @@ test('kernels: GFLOP/s on the model and MaskGIT-base shapes', async ({ page }) =
   const rows = await page.evaluate(([s, r]) => window.kernelBench.run(s as KernelShape[], r as number), [shapes, rounds] as const);
   for (const row of rows) {
     console.log(`${row.shape.padEnd(40)} ${Object.entries(row.results).map(([k, v]) => `${k} ${v.gflops.toFixed(2)} GFLOP/s (${v.median.toFixed(3)} ms, p10-p90 ${v.p10.toFixed(3)}-${v.p90.toFixed(3)})`).join(' | ')}`);
+    for (const [k, d] of Object.entries(row.maxdiff)) console.log(`  ${k} max |diff| vs mgnt ${d.toExponential(2)}`);
+    for (const [k, e] of Object.entries(row.errors ?? {})) console.log(`  ${k} not timed: ${e}`);
     for (const v of Object.values(row.results)) expect(v.gflops).toBeGreaterThan(0);
+  }
+  // mgnt = our best kernel (matmul 'auto', plain product; attention 'mgnt') against the libraries.
+  const f = (x: number | null) => (x == null ? '—' : x < 0.01 ? x.toExponential(1) : x.toFixed(3)).padStart(9);
+  const r = (a: number, b: number | null) => (b == null ? '—' : `${(a / b).toFixed(2)}×`).padStart(9);
+  console.log(`\n${'shape (GFLOP/s)'.padEnd(40)} ${['mgnt', 'mgnt-sync', 'ort-gpu', 'tfjs-gpu', 'ort-wasm', 'mgnt/ort', 'mgnt/tfjs', 'mgnt/wasm'].map((h) => h.padStart(9)).join(' ')}`);
+  for (const row of rows) {
+    if (row.shape.startsWith('per-call floor')) {
+      const ms = (k: string) => (row.results[k] ? `${k} ${row.results[k].median.toFixed(3)} ms` : `${k} —`);
+      console.log(`${row.shape.padEnd(40)} per call: ${['mgnt-auto', 'mgnt-auto-synced', 'ort-webgpu', 'tfjs-webgpu', 'ort-wasm'].map(ms).join(', ')}`);
+      continue;
+    }
+    console.log(`${row.shape.padEnd(40)} ${f(row.mgnt_gflops)} ${f(row.mgnt_synced_gflops)} ${f(row.ort_webgpu_gflops)} ${f(row.tfjs_webgpu_gflops)} ${f(row.ort_wasm_gflops)} ${r(row.mgnt_gflops, row.ort_webgpu_gflops)} ${r(row.mgnt_gflops, row.tfjs_webgpu_gflops)} ${r(row.mgnt_gflops, row.ort_wasm_gflops)}`);
   }
   record('kernels', rows);
 });
