@@ -10,6 +10,7 @@ import { randomTensors } from '../../src/model/random';
 import { syntheticManifest } from '../../src/model/synthetic';
 import { generate, type GenerateRequest } from '../../src/pipeline/generate';
 import { resolveRequest, type SessionRequest } from '../../src/pipeline/request';
+import { Session } from '../../src/pipeline/session';
 
 export interface Failure {
   error: { name: string; type: string; message: string };
@@ -125,6 +126,75 @@ window.faults = {
     } finally {
       model.destroy();
       rt.destroy();
+    }
+  },
+
+  /**
+   * A session on its own device; the device is destroyed from the step callback of a generation
+   * (`once`: on the first attempt only; `always`: on every attempt) or between generations (`idle`).
+   */
+  async sessionDeviceLost(url: string, mode: 'once' | 'always' | 'idle') {
+    const s = await Session.open({ store: false });
+    try {
+      await s.load(url);
+      const req: SessionRequest = { seed: 3, steps: 4, reuse: false, classIndex: 1 };
+      const ref = await s.generate(req);
+      const firstDevice = s.rt.device;
+      let destroyed = 0;
+      const onStep = (st: { step: number }) => {
+        if (mode !== 'idle' && st.step === 1 && (mode === 'always' || destroyed === 0)) {
+          destroyed++;
+          s.rt.device.destroy();
+        }
+      };
+      if (mode === 'idle') {
+        s.rt.device.destroy();
+        destroyed++;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const out: Record<string, unknown> = { destroyed };
+      try {
+        const r = await s.generate(req, onStep);
+        Object.assign(out, { recovered: r.recovered ?? false, sameTokens: r.tokens.every((t, i) => t === ref.tokens[i]) });
+        const again = await s.generate({ ...req, seed: 4 });
+        Object.assign(out, { afterwards: again.recovered ?? false, steps: again.stepInfo.length });
+      } catch (e) {
+        Object.assign(out, fail(e));
+      }
+      return { ...out, destroyed, recoveries: s.deviceRecoveries, newDevice: s.rt.device !== firstDevice };
+    } catch (e) {
+      return fail(e);
+    } finally {
+      await s.destroy();
+    }
+  },
+
+  /**
+   * generate() while a generation runs: the earlier one rejects with AbortError, the later one
+   * completes with the same tokens as on its own, and no frame of the earlier run follows one of
+   * the later run.
+   */
+  async sessionReentrant(url: string) {
+    const rt = await runtime();
+    const s = await Session.open({ runtime: rt, store: false });
+    try {
+      await s.load(url);
+      const loaded = rt.pool.liveBytes;
+      const frames: string[] = [];
+      const a = s.generate({ seed: 1, steps: 12, reuse: false, preview: true }, (st) => frames.push(`a${st.step}`));
+      const first = a.then(() => 'resolved', (e: Error) => e.name);
+      while (!frames.length) await new Promise((r) => setTimeout(r, 1));
+      const b = await s.generate({ seed: 2, steps: 3, reuse: false }, (st) => frames.push(`b${st.step}`));
+      const alone = await s.generate({ seed: 2, steps: 3, reuse: false });
+      const lastA = frames.map((f) => f[0]).lastIndexOf('a'), firstB = frames.indexOf('b0');
+      return {
+        first: await first, frames, mixed: lastA > firstB,
+        sameAsAlone: b.tokens.every((t, i) => t === alone.tokens[i]), liveBytesDelta: rt.pool.liveBytes - loaded,
+      };
+    } catch (e) {
+      return fail(e);
+    } finally {
+      await s.destroy();
     }
   },
 

@@ -34,6 +34,8 @@ export interface SessionResult extends Omit<GenerateResult, 'steps'> {
   stepInfo: Array<Pick<StepInfo, 'step' | 'width' | 'computed' | 'full' | 'gflops' | 'ms'> & { cached?: boolean }>;
   /** `result`: returned from the result cache; `first-step`: step 0 came from the cache. */
   reused: 'result' | 'first-step' | null;
+  /** The GPU device was lost during this generation and replaced; the result is from the retry. */
+  recovered?: boolean;
 }
 
 export interface SessionOptions {
@@ -73,15 +75,30 @@ export class Session implements SessionApi {
   /** Pool bytes in use before this session loaded anything (destroy returns to it). */
   readonly baseLiveBytes: number;
 
-  private constructor(readonly rt: Runtime, private readonly ownsRuntime: boolean, private readonly opts: SessionOptions) {
+  /** The model's URL, kept to load it again on a new device after a device loss. */
+  private url: string | null = null;
+  /** Devices lost and replaced so far. */
+  private recoveries = 0;
+
+  private constructor(private runtime: Runtime, private ownsRuntime: boolean, private readonly opts: SessionOptions) {
     this.cache = opts.store === false ? null : new ActivationCache();
-    this.baseLiveBytes = rt.pool.liveBytes;
+    this.baseLiveBytes = runtime.pool.liveBytes;
   }
 
   /** Opens a session on a given runtime, or on a new device that destroy() will release. */
   static async open(opts: SessionOptions = {}): Promise<Session> {
     if (opts.runtime) return new Session(opts.runtime, false, opts);
     return new Session(new Runtime(await acquireGpu()), true, opts);
+  }
+
+  /** The runtime in use: a new one after a lost device was replaced. */
+  get rt(): Runtime {
+    return this.runtime;
+  }
+
+  /** How many times a lost device was replaced (each generation retries at most once). */
+  get deviceRecoveries(): number {
+    return this.recoveries;
   }
 
   get liveBytes(): number {
@@ -96,14 +113,12 @@ export class Session implements SessionApi {
     this.check();
     this.abort();
     const t0 = performance.now();
-    const { source, report } = this.opts.store === false
-      ? { source: networkSource, report: { ...emptyReport(), memoryOnly: true, reason: 'storage disabled' } }
-      : storedSource({ chunkBytes: this.opts.chunkBytes, onQuota: this.opts.onQuota });
-    const ck = await loadCheckpoint(url, { source, onProgress });
+    const { ck, report } = await this.fetchCheckpoint(url, onProgress);
     this.check();
     const model = MgntModel.fromCheckpoint(this.rt, ck);
     this.model?.destroy();
     this.model = model;
+    this.url = url;
     const m = ck.manifest, d = m.decode_defaults;
     return {
       name: m.name, id: ck.id, classes: m.classes.slice(), widths: m.transformer.widths.slice(), grid: m.transformer.grid,
@@ -112,7 +127,18 @@ export class Session implements SessionApi {
     };
   }
 
-  /** Generates; a call while another runs aborts that one (it rejects with AbortError). */
+  private async fetchCheckpoint(url: string, onProgress?: (p: LoadProgress) => void) {
+    const { source, report } = this.opts.store === false
+      ? { source: networkSource, report: { ...emptyReport(), memoryOnly: true, reason: 'storage disabled' } }
+      : storedSource({ chunkBytes: this.opts.chunkBytes, onQuota: this.opts.onQuota });
+    return { ck: await loadCheckpoint(url, { source, onProgress }), report };
+  }
+
+  /**
+   * Generates; a call while another runs aborts that one (it rejects with AbortError). When the
+   * GPU device is lost during the run, the session gets a new device, loads the model again (from
+   * IndexedDB) and retries the generation once; a second loss rejects with `device-lost`.
+   */
   async generate(req: SessionRequest, onStep?: (s: StepReport) => void): Promise<SessionResult> {
     this.check();
     const model = this.model;
@@ -122,13 +148,53 @@ export class Session implements SessionApi {
     this.current = ctl;
     // The GPU objects are shared: wait until the aborted run has left the loop before starting.
     const previous = this.running;
-    const run = previous.catch(() => {}).then(() => this.run(model, req, ctl.signal, onStep));
+    const run = previous.catch(() => {}).then(() => this.runOrRecover(req, ctl.signal, onStep));
     this.running = run;
     try {
       return await run;
     } finally {
       if (this.current === ctl) this.current = null;
     }
+  }
+
+  private async runOrRecover(req: SessionRequest, signal: AbortSignal, onStep?: (s: StepReport) => void): Promise<SessionResult> {
+    const model = this.model;
+    if (!model) throw new MgntError('device-lost', 'the model was lost with the GPU device and could not be loaded again; call load()');
+    try {
+      return await this.run(model, req, signal, onStep);
+    } catch (e) {
+      const lost = (e instanceof MgntError && e.type === 'device-lost') || this.runtime.gpu.isLost();
+      if (!lost || signal.aborted || this.destroyed || !this.url) throw e;
+    }
+    await this.recover();
+    if (signal.aborted) throw abortError();
+    try {
+      return { ...(await this.run(this.model!, req, signal, onStep)), recovered: true };
+    } catch (e) {
+      if ((e instanceof MgntError && e.type === 'device-lost') || this.runtime.gpu.isLost()) {
+        throw new MgntError('device-lost', `The GPU device was lost again after it was replaced once: ${(e as Error).message}`, { cause: e });
+      }
+      throw e;
+    }
+  }
+
+  /** Replaces a lost device: a new runtime (owned by the session from now on), the model loaded again. */
+  private async recover(): Promise<void> {
+    const lost = this.runtime;
+    this.model?.destroy(); // its buffers died with the device; drop the references
+    this.model = null;
+    lost.destroy();
+    const rt = new Runtime(await acquireGpu());
+    if (this.destroyed) {
+      rt.destroy();
+      rt.device.destroy();
+      throw new MgntError('aborted', 'this session was destroyed');
+    }
+    this.runtime = rt;
+    this.ownsRuntime = true;
+    this.recoveries++;
+    const { ck } = await this.fetchCheckpoint(this.url!);
+    this.model = MgntModel.fromCheckpoint(rt, ck);
   }
 
   private async run(model: MgntModel, req: SessionRequest, signal: AbortSignal, onStep?: (s: StepReport) => void): Promise<SessionResult> {
