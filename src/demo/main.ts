@@ -1,0 +1,180 @@
+// The demo page (index.html, `npm run demo`): one session (in a worker when possible), baseline
+// and MaGNeTS side by side, inpainting from any result, and a gallery.
+import { MgntError } from '../gpu/errors';
+import type { ModelInfo, SessionApi, SessionResult } from '../pipeline/session';
+import type { SessionRequest } from '../pipeline/request';
+import { parseSchedule } from '../pipeline/schedule';
+import { openSession } from '../worker/client';
+import { Gallery } from './gallery';
+import { InpaintEditor } from './inpaint';
+import { ResultPanel } from './panel';
+
+const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
+const params = new URLSearchParams(location.search);
+const modelUrl = params.get('model') ?? '/models/fmnist-s/manifest.json';
+const status = $('status');
+
+const left = new ResultPanel($('panel-baseline'), 'baseline (width 1 every step)');
+const right = new ResultPanel($('panel-magnets'), 'MaGNeTS');
+const inpaintPanel = new ResultPanel($('panel-inpaint'), 'inpainted');
+const editor = new InpaintEditor($('inpaint-editor'));
+const gallery = new Gallery($<HTMLOListElement>('gallery'), (item) => {
+  editor.load(item.result.gray, item.result.size, item.result.tokens);
+  $('inpaint-title').scrollIntoView({ behavior: 'smooth' });
+});
+
+let session: SessionApi | null = null;
+let info: ModelInfo | null = null;
+let run = 0;
+
+function noWebGpu(reason: string): void {
+  $('no-webgpu').hidden = false;
+  $('no-webgpu-reason').textContent = reason;
+  status.textContent = '';
+  $('app').hidden = true;
+}
+
+function scheduleSpec(): { spec: string; name: string } {
+  const s = $<HTMLSelectElement>('schedule').value;
+  if (s === 'custom') return { spec: $<HTMLInputElement>('custom').value, name: 'custom' };
+  return { spec: s, name: s };
+}
+
+function baseRequest(): SessionRequest {
+  const steps = Number($<HTMLInputElement>('steps').value);
+  return {
+    classIndex: Number($<HTMLSelectElement>('class').value),
+    seed: Math.max(0, Math.floor(Number($<HTMLInputElement>('seed').value) || 0)),
+    steps,
+    guidance: Number($<HTMLInputElement>('guidance').value),
+    reuse: $<HTMLInputElement>('reuse').checked,
+    preview: true,
+  };
+}
+
+/** The schedule as one width per step, shown before the run starts. */
+function widthsFor(spec: string, steps: number): number[] {
+  try {
+    return parseSchedule(spec, steps, info!.defaults.magnets, info!.widths);
+  } catch (e) {
+    throw new MgntError('bad-attribute', `schedule: ${(e as Error).message}`);
+  }
+}
+
+/** Runs one request into a panel; null when it was superseded by a newer run. */
+async function runInto(panel: ResultPanel, req: SessionRequest & { schedule: number[] }, schedule: string, mine: number): Promise<SessionResult | null> {
+  panel.start(req.schedule);
+  try {
+    const r = await session!.generate(req, (st) => mine === run && panel.step(st));
+    if (mine !== run) return null;
+    const cls = r.classIndex === null ? 'unconditional' : info!.classes[r.classIndex];
+    panel.finish(r, `${cls}, seed ${r.seed}, ${schedule}`);
+    return r;
+  } catch (e) {
+    if ((e as Error).name === 'AbortError') return null;
+    panel.fail((e as Error).message);
+    throw e;
+  }
+}
+
+async function compare(): Promise<void> {
+  const mine = ++run;
+  const base = baseRequest();
+  const { spec, name } = scheduleSpec();
+  right.setTitle(`MaGNeTS (${name})`);
+  $('ratio').textContent = '';
+  try {
+    const b = await runInto(left, { ...base, schedule: widthsFor('baseline', base.steps!) }, 'baseline', mine);
+    if (!b) return;
+    const m = await runInto(right, { ...base, schedule: widthsFor(spec, base.steps!) }, name, mine);
+    if (!m) return;
+    const cls = info!.classes[base.classIndex!];
+    const reused = b.reused === 'result' || m.reused === 'result';
+    $('ratio').textContent = `${name === 'baseline' ? 'Same schedule on both sides' : `${name}: ${(b.gflops / m.gflops).toFixed(2)}× fewer GFLOPs than baseline`}` +
+      (reused ? ' (times are 0 ms where the result cache answered)' : `; ${b.ms.toFixed(0)} ms vs ${m.ms.toFixed(0)} ms per image`);
+    editor.load(m.gray, m.size, m.tokens);
+    await gallery.add({ result: b, className: cls, schedule: 'baseline', inpainted: false });
+    await gallery.add({ result: m, className: cls, schedule: name, inpainted: false });
+    status.textContent = '';
+  } catch (e) {
+    status.textContent = `Error: ${(e as Error).message}`;
+  }
+}
+
+async function inpaint(): Promise<void> {
+  const fixed = editor.fixed();
+  if (!fixed) {
+    status.textContent = 'Generate an image first, then pick the cells to keep.';
+    return;
+  }
+  const mine = ++run;
+  const base = baseRequest();
+  const { spec, name } = scheduleSpec();
+  const free = 64 - fixed.positions.length;
+  const steps = Math.max(1, Math.min(base.steps ?? 12, free));
+  try {
+    if (free === 0) throw new MgntError('bad-attribute', 'every cell is kept: clear some cells to regenerate them');
+    // Fewer free tokens than steps: fall back to the magnets schedule stretched to fit.
+    const schedule = widthsFor(name === 'custom' && steps !== base.steps ? 'magnets' : spec, steps);
+    const req = { ...base, steps, seed: (base.seed ?? 0) + 1, fixed, schedule };
+    const r = await runInto(inpaintPanel, req, name, mine);
+    if (!r) return;
+    await gallery.add({ result: r, className: info!.classes[base.classIndex!], schedule: name, inpainted: true });
+    status.textContent = '';
+  } catch (e) {
+    status.textContent = `Error: ${(e as Error).message}`;
+  }
+}
+
+function wire(): void {
+  $('controls').addEventListener('submit', (e) => {
+    e.preventDefault();
+    void compare();
+  });
+  $('dice').addEventListener('click', () => {
+    $<HTMLInputElement>('seed').value = String(Math.floor(Math.random() * 1e6));
+    void compare();
+  });
+  $('schedule').addEventListener('change', () => ($('custom-label').hidden = $<HTMLSelectElement>('schedule').value !== 'custom'));
+  const g = $<HTMLInputElement>('guidance');
+  g.addEventListener('input', () => ($('guidance-out').textContent = g.value));
+  for (const b of document.querySelectorAll<HTMLButtonElement>('[data-keep]')) {
+    b.addEventListener('click', () => editor.preset(b.dataset.keep as 'top'));
+  }
+  $('inpaint-go').addEventListener('click', () => void inpaint());
+}
+
+async function main(): Promise<void> {
+  if (!('gpu' in navigator) || !navigator.gpu) {
+    noWebGpu('navigator.gpu is missing in this browser.');
+    return;
+  }
+  try {
+    session = await openSession({ onQuota: (m) => ($('storage').textContent = m) });
+    $('backend').textContent = session.backend === 'worker' ? 'a worker' : 'the main thread';
+    info = await session.load(modelUrl, (p) => (status.textContent = `Loading the model: ${p.file} ${((100 * p.loaded) / p.total).toFixed(0)}%`));
+  } catch (e) {
+    const type = e instanceof MgntError ? e.type : '';
+    if (type === 'webgpu-unavailable' || type === 'no-adapter') return noWebGpu((e as Error).message);
+    status.textContent = type === 'network'
+      ? `The model could not be loaded (${(e as Error).message}). Train and export it (see README), or pass ?model=<manifest URL>.`
+      : `Error: ${(e as Error).message}`;
+    return;
+  }
+  $('model-name').textContent = `${info.name} (${(info.weightBytes / 2 ** 20).toFixed(1)} MB of weights)`;
+  const src = Object.values(info.storage.files);
+  $('storage').textContent = info.storage.memoryOnly
+    ? `memory only: ${info.storage.reason ?? ''}`
+    : src.every((s) => s === 'idb') ? `loaded from IndexedDB in ${info.ms.toFixed(0)} ms` : `downloaded in ${info.ms.toFixed(0)} ms and kept in IndexedDB`;
+  const sel = $<HTMLSelectElement>('class');
+  sel.replaceChildren(...info.classes.map((c, i) => new Option(c, String(i))));
+  $<HTMLInputElement>('steps').value = String(info.defaults.steps);
+  $<HTMLInputElement>('guidance').value = String(info.defaults.guidance);
+  $('guidance-out').textContent = String(info.defaults.guidance);
+  $('app').hidden = false;
+  status.textContent = '';
+  wire();
+  if (!params.has('idle')) await compare();
+}
+
+void main();
