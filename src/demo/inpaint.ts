@@ -14,6 +14,7 @@ export class InpaintEditor {
     this.canvas = root.querySelector('canvas')!;
     this.grid = root.querySelector('.cells')!;
     this.grid.style.gridTemplateColumns = `repeat(${gw}, 1fr)`;
+    this.grid.style.gridTemplateRows = `repeat(${gh}, 1fr)`;
     this.keep = Array(gh * gw).fill(false);
     let painting: boolean | null = null;
     for (let i = 0; i < gh * gw; i++) {
