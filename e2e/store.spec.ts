@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
@@ -130,4 +130,21 @@ test('the session runs in a worker and streams step previews', async ({ page }) 
   expect(r.backend).toBe('worker');
   expect(r.steps).toEqual([784, 784, 784]);
   expect(r.result.gray).toHaveLength(784);
+});
+
+test('shipped model: cold start (network) vs warm start (IndexedDB) vs cached first step', async ({ page }) => {
+  test.skip(!existsSync('public/models/fmnist-s/manifest.json'), 'the trained model is not in public/models/fmnist-s yet');
+  await open(page);
+  await call(page, 'clear');
+  const shipped = new URL('/models/fmnist-s/manifest.json', page.url()).href;
+  const cold = await call(page, 'load', shipped);
+  const warm = await call(page, 'load', shipped);
+  expect(Object.values(cold.report.files)).toEqual(['network', 'network']);
+  expect(Object.values(warm.report.files)).toEqual(['idb', 'idb']);
+  const base = { classIndex: 7, steps: 12, schedule: 'magnets' };
+  const r = await call(page, 'session', shipped, [{ ...base, seed: 1, reuse: false }, { ...base, seed: 1 }, { ...base, seed: 2 }, { ...base, seed: 2, reuse: false }]);
+  const [uncached, , hit, ref] = r.results;
+  expect(hit.reused).toBe('first-step');
+  expect(hit.tokens).toEqual(ref.tokens);
+  console.log(`  shipped model: load cold ${cold.ms.toFixed(0)} ms, warm ${warm.ms.toFixed(0)} ms; generate uncached ${uncached.ms.toFixed(0)} / ${ref.ms.toFixed(0)} ms (${ref.gflops.toFixed(3)} GFLOPs), cached first step ${hit.ms.toFixed(0)} ms (${hit.gflops.toFixed(3)} GFLOPs)`);
 });

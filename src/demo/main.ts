@@ -32,6 +32,7 @@ function noWebGpu(reason: string): void {
   $('no-webgpu-reason').textContent = reason;
   status.textContent = '';
   $('app').hidden = true;
+  document.querySelector('footer')!.hidden = true;
 }
 
 function scheduleSpec(): { spec: string; name: string } {
