@@ -115,8 +115,8 @@ test('loading="lazy" waits until the element is near the viewport', async ({ pag
   expect(server.hits.get('/m/manifest.json')).toBe(1);
 });
 
-test('generate() returns a promise of the result; a second call aborts the first; removal mid-run stops it and frees the GPU memory', async ({ page }) => {
-  await open(page, '?main');
+for (const mode of ['main', 'worker'] as const) test(`generate() returns a promise of the result; a second call aborts the first; removal mid-run stops it and frees the GPU memory (${mode})`, async ({ page }) => {
+  await open(page, mode === 'main' ? '?main' : '');
   await add(page, { id: 'g', model, loading: 'eager', steps: '12', seed: '1' });
   const r = await page.evaluate(async () => {
     const el = document.getElementById('g') as HTMLElementTagNameMap['mgnt-canvas'];
@@ -125,6 +125,7 @@ test('generate() returns a promise of the result; a second call aborts the first
     el.seed = 2;
     const second = await el.generate();
     const sessionsBefore = window.MgntCanvas!.diagnostics.openSessions;
+    const backend = el.backend;
     // Removal mid-run.
     el.steps = 30;
     el.seed = 3;
@@ -133,11 +134,12 @@ test('generate() returns a promise of the result; a second call aborts the first
     el.remove();
     const thirdOutcome = await third;
     for (let i = 0; i < 100 && window.MgntCanvas!.diagnostics.openSessions > 0; i++) await new Promise((res) => setTimeout(res, 50));
-    return { first: await first, second: { seed: second.seed, n: second.gray.length }, backend: 'main', sessionsBefore, third: thirdOutcome, diag: window.MgntCanvas!.diagnostics };
+    return { first: await first, second: { seed: second.seed, n: second.gray.length }, sessionsBefore, third: thirdOutcome, diag: window.MgntCanvas!.diagnostics, backend };
   });
   expect(r.first).toBe('AbortError');
   expect(r.second).toEqual({ seed: 2, n: 784 });
   expect(r.sessionsBefore).toBe(1);
+  expect(r.backend).toBe(mode);
   expect(r.third).toBe('AbortError');
   expect(r.diag.openSessions).toBe(0);
   expect(r.diag.lastDestroy!.liveBytes).toBe(r.diag.lastDestroy!.baseLiveBytes);

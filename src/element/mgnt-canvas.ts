@@ -70,7 +70,11 @@ export class MgntCanvas extends HTMLElement {
   constructor() {
     super();
     this.root = this.attachShadow({ mode: 'open' });
-    this.root.innerHTML = `<style>${STYLES}</style><canvas part="canvas" role="img" width="28" height="28"></canvas><div class="progress" part="progress"></div><div class="status" part="status" aria-hidden="true"></div>`;
+    // A constructed stylesheet is CSSOM, so a strict CSP without 'unsafe-inline' styles allows it.
+    const sheet = typeof CSSStyleSheet === 'function' && 'replaceSync' in CSSStyleSheet.prototype ? new CSSStyleSheet() : null;
+    sheet?.replaceSync(STYLES);
+    if (sheet) this.root.adoptedStyleSheets = [sheet];
+    this.root.innerHTML = `${sheet ? '' : `<style>${STYLES}</style>`}<canvas part="canvas" role="img" width="28" height="28"></canvas><div class="progress" part="progress"></div><div class="status" part="status" aria-hidden="true"></div>`;
     this.canvas = this.root.querySelector('canvas')!;
     this.bar = this.root.querySelector('.progress')!;
     this.status = this.root.querySelector('.status')!;
