@@ -21,6 +21,17 @@ const PAGE = (libUrl: string) => `<!doctype html><html><head><meta charset="utf-
 <script type="module" src="${libUrl}/mgnt-canvas.js"></script></head>
 <body><h1>Another site</h1><mgnt-canvas class="2" seed="9" steps="3" schedule="baseline" loading="eager" autoplay></mgnt-canvas></body></html>`;
 
+// The same with a strict CSP: no inline script or style, scripts and fetches from the library's
+// origin only, workers from blob: (the inlined session worker).
+const CAPTURE = `window.events = [];
+for (const t of ['load', 'progress', 'generate', 'error'])
+  document.addEventListener(t, (e) => e.target.localName === 'mgnt-canvas' && window.events.push({ type: t, detail: e.detail }), true);`;
+const STRICT_CSP = (libUrl: string) =>
+  `default-src 'none'; script-src 'self' ${libUrl}; connect-src ${libUrl}; worker-src blob:; style-src 'self'; img-src 'self'`;
+const STRICT_PAGE = (libUrl: string) => `<!doctype html><html><head><meta charset="utf-8"><title>strict</title>
+<script src="/capture.js"></script><script type="module" src="${libUrl}/mgnt-canvas.js"></script></head>
+<body><mgnt-canvas class="4" steps="2" loading="eager" autoplay></mgnt-canvas></body></html>`;
+
 test.beforeAll(async () => {
   dist = mkdtempSync(join(tmpdir(), 'mgnt-dist-'));
   const b = spawnSync('npx', ['vite', 'build', '--outDir', dist, '--emptyOutDir', '--logLevel', 'warn'], { encoding: 'utf8', timeout: 120_000 });
@@ -29,7 +40,11 @@ test.beforeAll(async () => {
   rmSync(join(dist, 'models'), { recursive: true, force: true });
   writeSyntheticCheckpoint(join(dist, 'models', 'fmnist-s'), 1);
   lib = await serveStatic(dist);
-  site = await serveStatic(mkdtempSync(join(tmpdir(), 'mgnt-site-')), { '/': PAGE(lib.url) });
+  site = await serveStatic(mkdtempSync(join(tmpdir(), 'mgnt-site-')), {
+    '/': PAGE(lib.url),
+    '/strict.html': { body: STRICT_PAGE(lib.url), headers: { 'content-security-policy': STRICT_CSP(lib.url) } },
+    '/capture.js': CAPTURE,
+  });
 });
 test.afterAll(async () => {
   await lib?.close();
@@ -57,4 +72,15 @@ test('a page on another origin embeds dist/mgnt-canvas.js with one script tag an
   expect(lib.hits.get('/models/fmnist-s/manifest.json')).toBe(1);
   expect(site.hits.get('/models/fmnist-s/manifest.json')).toBeUndefined();
   await expect(page.getByRole('img', { name: 'Generated image of a class-2' })).toBeVisible();
+});
+
+test('it works under a strict Content-Security-Policy (no inline scripts or styles)', async ({ page }) => {
+  const violations: string[] = [];
+  page.on('console', (m) => /Content Security Policy|Refused/.test(m.text()) && violations.push(m.text()));
+  await page.goto(site.url + '/strict.html');
+  await expect.poll(() => page.evaluate(() => (window as any).events.map((e: any) => e.type)), { timeout: 90_000 }).toContain('generate');
+  const ev: Array<{ type: string; detail: any }> = await page.evaluate(() => (window as any).events);
+  expect(ev.find((e) => e.type === 'load')!.detail.backend).toBe('worker');
+  expect(violations).toEqual([]);
+  expect(await page.evaluate(() => getComputedStyle(document.querySelector('mgnt-canvas')!).display)).toBe('inline-block');
 });

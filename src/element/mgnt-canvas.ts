@@ -46,6 +46,16 @@ export const diagnostics = {
 
 const PROPS = [...OBSERVED] as const;
 
+let sheetCache: CSSStyleSheet | null | undefined;
+/** One constructed stylesheet for all instances: CSSOM, so a strict CSP without 'unsafe-inline' allows it. */
+function sharedSheet(): CSSStyleSheet | null {
+  if (sheetCache === undefined) {
+    sheetCache = typeof CSSStyleSheet === 'function' && 'replaceSync' in CSSStyleSheet.prototype ? new CSSStyleSheet() : null;
+    sheetCache?.replaceSync(STYLES);
+  }
+  return sheetCache;
+}
+
 export class MgntCanvas extends HTMLElement {
   static readonly observedAttributes = OBSERVED;
   /** Set false before elements connect to run sessions on the main thread (e.g. a CSP without blob: workers). */
@@ -70,9 +80,7 @@ export class MgntCanvas extends HTMLElement {
   constructor() {
     super();
     this.root = this.attachShadow({ mode: 'open' });
-    // A constructed stylesheet is CSSOM, so a strict CSP without 'unsafe-inline' styles allows it.
-    const sheet = typeof CSSStyleSheet === 'function' && 'replaceSync' in CSSStyleSheet.prototype ? new CSSStyleSheet() : null;
-    sheet?.replaceSync(STYLES);
+    const sheet = sharedSheet();
     if (sheet) this.root.adoptedStyleSheets = [sheet];
     this.root.innerHTML = `${sheet ? '' : `<style>${STYLES}</style>`}<canvas part="canvas" role="img" width="28" height="28"></canvas><div class="progress" part="progress"></div><div class="status" part="status" aria-hidden="true"></div>`;
     this.canvas = this.root.querySelector('canvas')!;
