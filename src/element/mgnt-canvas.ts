@@ -239,6 +239,7 @@ export class MgntCanvas extends HTMLElement {
         diagnostics.openSessions++;
       }
       const info = await this.session.load(url, (p: LoadProgress) => {
+        if (mine !== this.epoch) return;
         this.bar.style.width = `${(100 * p.loaded) / Math.max(1, p.total)}%`;
         this.emit('progress', { phase: 'load', file: p.file, loaded: p.loaded, total: p.total } satisfies MgntProgressDetail);
       });
@@ -248,9 +249,15 @@ export class MgntCanvas extends HTMLElement {
       this.bar.style.width = '0';
       this.setStatus('');
       this.updateLabel();
-      parseClass(this.getAttribute('class'), info.classes); // a bad class is reported now
       this.emit('load', { name: info.name, id: info.id, classes: info.classes, backend: this.backend, storage: info.storage, ms: info.ms });
-      if (this.autoplay) this.queueAutoplay();
+      let classOk = true;
+      try {
+        parseClass(this.getAttribute('class'), info.classes); // a bad class is reported now, the model stays loaded
+      } catch (e) {
+        classOk = false;
+        this.fail(e, false);
+      }
+      if (this.autoplay && classOk) this.queueAutoplay();
       return info;
     } catch (e) {
       if ((e as Error).name !== 'AbortError') {

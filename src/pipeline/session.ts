@@ -228,7 +228,8 @@ export class Session implements SessionApi {
     });
     if (r.reuse && this.cache) {
       void this.cache.saveResult(model.id, key, {
-        tokens: res.tokens, gray: res.gray, size: res.size, widths: res.widths, gflops: res.gflops,
+        // Copies: IndexedDB clones the value later, by when the worker may have transferred the originals.
+        tokens: res.tokens.slice(), gray: res.gray.slice(), size: res.size, widths: res.widths.slice(), gflops: res.gflops,
         gflopsTransformer: res.gflopsTransformer, gflopsDecoder: res.gflopsDecoder, ms: res.ms,
       });
     }
