@@ -73,3 +73,72 @@ export function call<T = any>(page: Page, name: string, ...args: unknown[]): Pro
 
 /** A dev server's SPA fallback page, as served in place of a missing file. */
 export const HTML_FALLBACK = '<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>app</title></head><body><div id="app"></div><script type="module" src="/src/main.ts"></script></body></html>\n';
+
+/** A checkpoint folder on disk (for servers that serve folders). */
+export function syntheticDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'mgnt-faults-'));
+  writeSyntheticCheckpoint(dir);
+  return dir;
+}
+
+export interface FaultServer {
+  url: string;
+  /** Requests per path. */
+  hits: Map<string, number>;
+  /** Every request: path and headers (credentials checks). */
+  requests: Array<{ path: string; headers: Record<string, string | string[] | undefined> }>;
+  close(): Promise<void>;
+}
+
+/**
+ * A localhost server on its own port (a second origin): `routes` maps a path to a reply (bytes or
+ * text with a content type); `dir` serves a folder; `headers` adds response headers (a CSP).
+ */
+export async function serveFaults(opts: {
+  dir?: string;
+  routes?: Record<string, { type: string; body: string | Buffer }>;
+  headers?: (path: string) => Record<string, string>;
+}): Promise<FaultServer> {
+  const { createServer } = await import('node:http');
+  const { existsSync, statSync } = await import('node:fs');
+  const { resolve, extname } = await import('node:path');
+  const types: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.json': 'application/json', '.css': 'text/css' };
+  const hits = new Map<string, number>();
+  const requests: FaultServer['requests'] = [];
+  const root = opts.dir ? resolve(opts.dir) : '';
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent((req.url ?? '/').split('?')[0]);
+    hits.set(path, (hits.get(path) ?? 0) + 1);
+    requests.push({ path, headers: req.headers });
+    res.setHeader('access-control-allow-origin', '*');
+    res.setHeader('cache-control', 'no-store');
+    for (const [k, v] of Object.entries(opts.headers?.(path) ?? {})) res.setHeader(k, v);
+    const r = opts.routes?.[path];
+    if (r) {
+      res.setHeader('content-type', r.type);
+      res.end(r.body);
+      return;
+    }
+    const file = root && resolve(root, '.' + path);
+    if (!file || !file.startsWith(root) || !existsSync(file) || !statSync(file).isFile()) {
+      res.statusCode = 404;
+      res.end('not found');
+      return;
+    }
+    res.setHeader('content-type', types[extname(file)] ?? 'application/octet-stream');
+    res.end(readFileSync(file));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : 0;
+  return { url: `http://127.0.0.1:${port}`, hits, requests, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+/** Opens the element fault page (`?main`: sessions on the main thread). */
+export async function openElementPage(page: Page, query = ''): Promise<void> {
+  page.on('console', (m) => {
+    if (m.type() === 'error') console.log(`[page] ${m.text()}`);
+  });
+  await page.goto(`/e2e/faults/element.html${query}`);
+  await expect(page.locator('#status')).toHaveText('ready', { timeout: 60_000 });
+}

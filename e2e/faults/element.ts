@@ -1,0 +1,75 @@
+// Element fault page: <mgnt-canvas> from source, every element event recorded in order, and the
+// IndexedDB store opened directly so a test can inspect or damage it between visits.
+// `?main` runs sessions on the main thread (where page-level stubs, e.g. of IndexedDB, apply).
+import { createStore, entries, set } from 'idb-keyval';
+import { MgntCanvas } from '../../src/element/index';
+
+const params = new URLSearchParams(location.search);
+if (params.has('main')) MgntCanvas.useWorker = false;
+const files = createStore('mgnt-files', 'files');
+
+declare global {
+  interface Window {
+    faultEvents: Array<{ id: string; type: string; detail: any; t: number }>;
+    faultsEl: Record<string, (...a: any[]) => Promise<unknown>>;
+    faultCanvas: typeof MgntCanvas;
+  }
+}
+
+window.faultEvents = [];
+window.faultCanvas = MgntCanvas;
+for (const type of ['load', 'progress', 'generate', 'error']) {
+  document.addEventListener(type, (e) => {
+    const t = e.target as HTMLElement;
+    if (t.localName !== 'mgnt-canvas') return;
+    // Results hold typed arrays and ImageData: keep the JSON-friendly fields.
+    const d = (e as CustomEvent).detail;
+    const detail = type === 'generate' ? { classIndex: d.classIndex, seed: d.seed, steps: d.steps, widths: d.widths, gray: Array.from(d.gray as Uint8Array) } : d;
+    window.faultEvents.push({ id: t.id, type, detail, t: performance.now() });
+  }, true);
+}
+
+const el = (id: string) => document.getElementById(id) as MgntCanvas;
+
+window.faultsEl = {
+  /** Adds an element with the given attributes. */
+  async add(id: string, attrs: Record<string, string>) {
+    const e = document.createElement('mgnt-canvas');
+    e.id = id;
+    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+    document.getElementById('stage')!.append(e);
+    return null;
+  },
+  /** el.generate(): the result's fields, or the rejection's name/type/message. */
+  async generate(id: string) {
+    try {
+      const r = await el(id).generate();
+      return { classIndex: r.classIndex, seed: r.seed, steps: r.steps, widths: r.widths, gray: Array.from(r.gray) };
+    } catch (e) {
+      return { error: { name: (e as Error).name, type: (e as { type?: string }).type ?? 'error', message: (e as Error).message } };
+    }
+  },
+  /** Pixels of the element's shadow canvas (RGBA), to tell a drawn canvas from an untouched one. */
+  async pixels(id: string) {
+    const c = el(id).shadowRoot!.querySelector('canvas')!;
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    return Array.from(d);
+  },
+  /** IndexedDB keys of the checkpoint store (with byte sizes of chunks). */
+  async storeKeys() {
+    return (await entries(files)).map(([k, v]) => [String(k), v instanceof ArrayBuffer ? v.byteLength : null]);
+  },
+  /** Flips one byte of the first stored chunk of `path`. */
+  async corrupt(path: string) {
+    const all = await entries(files);
+    const meta = all.find(([k, v]) => String(k).endsWith('/meta') && (v as { path?: string }).path === path);
+    if (!meta) throw new Error(`no stored entry for ${path}`);
+    const key = String(meta[0]).replace(/meta$/, '0');
+    const chunk = all.find(([k]) => String(k) === key)!;
+    const b = new Uint8Array((chunk[1] as ArrayBuffer).slice(0));
+    b[b.length >> 1] ^= 0xff;
+    await set(key, b.buffer, files);
+    return key;
+  },
+};
+document.getElementById('status')!.textContent = 'ready';
