@@ -177,7 +177,7 @@ test.describe('a loaded element', () => {
     expect(r.after).toBe(r.removedAt);
     expect(r.open).toBe(0);
     expect(r.lastDestroy).not.toBeNull();
-    expect(r.lastDestroy.liveBytes).toBe(r.lastDestroy.baseLiveBytes);
+    expect(r.lastDestroy!.liveBytes).toBe(r.lastDestroy!.baseLiveBytes);
   });
 });
 
