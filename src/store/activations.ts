@@ -24,8 +24,12 @@ export interface StoredResult {
   ms: number;
 }
 
+/** Entries kept in memory as well, so a session does not pay an IndexedDB read for its own writes. */
+const MEMORY_ENTRIES = 32;
+
 export class ActivationCache {
   private db: UseStore | null;
+  private mem = new Map<string, unknown>();
 
   constructor(db?: UseStore) {
     try {
@@ -35,7 +39,18 @@ export class ActivationCache {
     }
   }
 
+  private remember(key: string, value: unknown): void {
+    this.mem.delete(key);
+    this.mem.set(key, value);
+    if (this.mem.size > MEMORY_ENTRIES) this.mem.delete(this.mem.keys().next().value!);
+  }
+
   private async read<T>(key: string): Promise<T | undefined> {
+    if (this.mem.has(key)) {
+      const v = this.mem.get(key) as T;
+      this.remember(key, v);
+      return v;
+    }
     if (!this.db) return undefined;
     try {
       return await get<T>(key, this.db);
@@ -45,6 +60,7 @@ export class ActivationCache {
   }
 
   private async write(key: string, value: unknown): Promise<void> {
+    this.remember(key, value);
     if (!this.db) return;
     try {
       await set(key, value, this.db);
