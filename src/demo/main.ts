@@ -92,7 +92,7 @@ async function compare(): Promise<void> {
     const cls = info!.classes[base.classIndex!];
     const reused = b.reused === 'result' || m.reused === 'result';
     $('ratio').textContent = `${name === 'baseline' ? 'Same schedule on both sides' : `${name}: ${(b.gflops / m.gflops).toFixed(2)}× fewer GFLOPs than baseline`}` +
-      (reused ? ' (times are 0 ms where the result cache answered)' : `; ${b.ms.toFixed(0)} ms vs ${m.ms.toFixed(0)} ms per image`);
+      (reused ? ' (times are 0 ms where the result cache answered)' : `; ${b.ms.toFixed(0)} ms vs ${m.ms.toFixed(0)} ms per image, each with a preview decode after every step`);
     editor.load(m.gray, m.size, m.tokens);
     await gallery.add({ result: b, className: cls, schedule: 'baseline', inpainted: false });
     await gallery.add({ result: m, className: cls, schedule: name, inpainted: false });
