@@ -164,3 +164,23 @@ test('an unreachable model and an unknown class are reported with detail.type', 
   expect(err.type).toBe('bad-attribute');
   expect(err.message).toMatch(/class-0/);
 });
+
+test('where the worker cannot get a WebGPU device, the session runs on the main thread', async ({ page }) => {
+  // A stand-in worker that answers every request as a worker without navigator.gpu would.
+  await page.addInitScript(() => {
+    const src = `self.onmessage = (e) => e.data.id && postMessage({ kind: 'error', id: e.data.id, error: { name: 'MgntError', type: 'webgpu-unavailable', message: 'no WebGPU in this worker' } });`;
+    const url = URL.createObjectURL(new Blob([src], { type: 'text/javascript' }));
+    const Real = window.Worker;
+    (window as any).Worker = class extends Real {
+      constructor(_u: string | URL, o?: WorkerOptions) {
+        super(url, o);
+      }
+    };
+  });
+  await open(page);
+  await add(page, { id: 'f', model, loading: 'eager', autoplay: '', steps: '2' });
+  await expect.poll(async () => (await events(page, 'f')).map((e) => e.type), { timeout: 60_000 }).toContain('generate');
+  const load = (await events(page, 'f')).find((e) => e.type === 'load')!.detail;
+  expect(load.backend).toBe('main');
+  expect((await events(page, 'f')).filter((e) => e.type === 'error')).toEqual([]);
+});
