@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { call, editManifest, HTML_FALLBACK, openFaultsPage, serveModel, syntheticFiles } from './faults/fixtures';
+import { call, editManifest, HTML_FALLBACK, openFaultsPage, serveModel, syntheticFiles, type Reply } from './faults/fixtures';
 
 // Checkpoint faults (issue 7): each damaged download ends in one typed error that names the file
 // or the tensor; an integrity failure is fetched once more, bypassing caches, before it is reported.
@@ -121,5 +121,47 @@ test.describe('faults: checkpoint', () => {
     expect(r.error.type).toBe('format');
     expect(r.error.message).toBe('tensor dec.conv_out.bias is missing from the checkpoint (expected shape [1])');
     expect(r.liveBytesDelta).toBe(0);
+  });
+});
+
+// The same faults through the IndexedDB store: the same typed error, and nothing kept: no file
+// entry, no manifest record (a checkpoint is committed only once every file and tensor checks out;
+// files this load stored before the failure are dropped again).
+test.describe('faults: checkpoint, nothing cached', () => {
+  test.beforeEach(async ({ page }) => openFaultsPage(page));
+
+  const flip = (b: Buffer) => {
+    const c = Buffer.from(b);
+    c[c.length - 5] ^= 0xff;
+    return c;
+  };
+  const faults: Array<[string, string, (files: Map<string, Buffer>) => ((name: string, n: number) => Reply | undefined) | void]> = [
+    ['flipped byte in the second file', 'integrity', (f) => (name) => (name === 'tokenizer.safetensors' ? flip(f.get(name)!) : undefined)],
+    ['truncated second file', 'integrity', (f) => (name) => (name === 'tokenizer.safetensors' ? f.get(name)!.subarray(0, 300) : undefined)],
+    ['404 for the second file', 'network', (f) => void f.delete('tokenizer.safetensors')],
+    ['HTML page for the second file', 'format', () => (name) => (name === 'tokenizer.safetensors' ? { contentType: 'text/html', body: HTML_FALLBACK } : undefined)],
+    ['unknown manifest version', 'format', (f) => editManifest(f, (m) => (m.version = 99))],
+    ['manifest config giving a wrong shape', 'format', (f) => editManifest(f, (m) => (m.transformer.mlp = 256))],
+  ];
+  for (const [name, type, damage] of faults) {
+    test(`${name}: ${type}, nothing stored`, async ({ page }) => {
+      const files = syntheticFiles();
+      const override = damage(files) ?? undefined;
+      const srv = await serveModel(page, files, override);
+      const r = await call(page, 'loadStored', srv.url);
+      expect(r.error?.type).toBe(type);
+      expect(await call(page, 'storeKeys')).toEqual([]);
+    });
+  }
+
+  test('control: a good checkpoint is stored (manifest record last) and read back from IndexedDB', async ({ page }) => {
+    const srv = await serveModel(page, syntheticFiles());
+    const r = await call(page, 'loadStored', srv.url);
+    expect(r.error).toBeUndefined();
+    const keys: string[] = await call(page, 'storeKeys');
+    expect(keys.filter((k) => k.startsWith('manifest/'))).toHaveLength(1);
+    expect(keys.filter((k) => k.endsWith('/meta'))).toHaveLength(2);
+    const again = await call(page, 'loadStored', srv.url);
+    expect(again.report.files).toEqual({ 'transformer.safetensors': 'idb', 'tokenizer.safetensors': 'idb' });
   });
 });

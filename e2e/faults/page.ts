@@ -11,6 +11,8 @@ import { syntheticManifest } from '../../src/model/synthetic';
 import { generate, type GenerateRequest } from '../../src/pipeline/generate';
 import { resolveRequest, type SessionRequest } from '../../src/pipeline/request';
 import { Session } from '../../src/pipeline/session';
+import { storedSource } from '../../src/store';
+import { clear, createStore, entries } from 'idb-keyval';
 
 export interface Failure {
   error: { name: string; type: string; message: string };
@@ -62,6 +64,27 @@ window.faults = {
     } catch (e) {
       return fail(e);
     }
+  },
+
+  /** Loads a checkpoint through the IndexedDB store (GPU untouched); the store's report. */
+  async loadStored(url: string) {
+    const { source, report } = storedSource();
+    try {
+      const ck = await loadCheckpoint(url, { source });
+      return { id: ck.id, report };
+    } catch (e) {
+      return { ...fail(e), report };
+    }
+  },
+
+  /** Keys of the IndexedDB checkpoint store. */
+  async storeKeys() {
+    return (await entries(createStore('mgnt-files', 'files'))).map(([k]) => String(k));
+  },
+
+  async clearStore() {
+    await clear(createStore('mgnt-files', 'files'));
+    return null;
   },
 
   /** Loads a checkpoint and uploads it; live pool bytes and buffers created before/after. */

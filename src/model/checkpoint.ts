@@ -1,6 +1,7 @@
 import { MgntError } from '../gpu/errors';
 import { validateManifest, type Manifest, type ManifestFile } from './manifest';
 import { parseSafetensors, type SafetensorsFile } from './safetensors';
+import { decoderTensors, transformerTensors } from './tensors';
 
 export interface LoadProgress {
   file: string;
@@ -12,6 +13,10 @@ export interface LoadProgress {
 export interface FileSource {
   manifest(url: string): Promise<unknown>;
   file(url: string, f: ManifestFile, onProgress?: (loaded: number) => void, reload?: boolean): Promise<ArrayBuffer>;
+  /** The checkpoint is complete and usable: a caching source may mark it complete now. */
+  commit?(): Promise<void>;
+  /** Loading failed (integrity, format, shapes): a caching source drops what this load stored. */
+  discard?(): Promise<void>;
 }
 
 export interface Checkpoint {
@@ -99,12 +104,30 @@ export function fileUrl(manifestUrl: string, path: string): string {
 /**
  * Loads a checkpoint: manifest, then every file with its SHA-256 verified. A file that fails its
  * hash is fetched once more bypassing caches; a second failure is an `integrity` error naming it.
+ * Every tensor the config needs is then checked (a `format` error names it); only a checkpoint
+ * that passes all of this is committed by a caching source, any other is discarded from it.
  */
 export async function loadCheckpoint(
   url: string,
   opts: { source?: FileSource; onProgress?: (p: LoadProgress) => void; signal?: AbortSignal } = {},
 ): Promise<Checkpoint> {
   const source = opts.source ?? networkSource;
+  try {
+    const ck = await loadFiles(url, source, opts);
+    checkTensors(ck);
+    await source.commit?.();
+    return ck;
+  } catch (e) {
+    await source.discard?.().catch(() => {});
+    throw e;
+  }
+}
+
+async function loadFiles(
+  url: string,
+  source: FileSource,
+  opts: { onProgress?: (p: LoadProgress) => void; signal?: AbortSignal },
+): Promise<Checkpoint> {
   const manifest = validateManifest(await source.manifest(url));
   const total = manifest.files.reduce((a, f) => a + f.bytes, 0);
   let done = 0;
@@ -134,6 +157,12 @@ export async function loadCheckpoint(
   }
   const id = (await sha256Hex(new TextEncoder().encode(manifest.files.map((f) => f.sha256).join(':')).buffer as ArrayBuffer)).slice(0, 16);
   return { url, manifest, files, id };
+}
+
+/** Every tensor the manifest's config needs is present with its shape (before any GPU work). */
+export function checkTensors(ck: Pick<Checkpoint, 'files' | 'manifest'>): void {
+  for (const t of transformerTensors(ck.manifest.transformer)) findTensor(ck, t.name, t.shape);
+  for (const t of decoderTensors(ck.manifest.tokenizer)) findTensor(ck, t.name, t.shape);
 }
 
 /** Finds a tensor in any file of the checkpoint and checks its shape, naming it on failure. */

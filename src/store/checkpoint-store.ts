@@ -139,9 +139,8 @@ export function storedSource(opts: StoreOptions = {}): { source: FileSource; rep
     if (stale.length) await delMany(stale, db!);
   }
 
-  async function commitWhenComplete(): Promise<void> {
-    if (db && !report.memoryOnly && manifest && manifest.files.every((x) => stored.has(x.sha256))) await commit().catch(() => {});
-  }
+  /** Files this load wrote: dropped again if the checkpoint turns out unusable. */
+  const written = new Set<string>();
 
   const source: FileSource = {
     async manifest(url) {
@@ -166,16 +165,26 @@ export function storedSource(opts: StoreOptions = {}): { source: FileSource; rep
           report.files[f.path] = 'idb';
           stored.add(f.sha256);
           onProgress?.(f.bytes);
-          await commitWhenComplete();
           return b;
         }
       }
       const b = await net.file(url, f, onProgress, reload);
       report.files[f.path] = 'network';
       // Only verified bytes enter the store; loadCheckpoint reports the mismatch itself.
-      if (db && !report.memoryOnly && (await sha256Hex(b)) === f.sha256 && (await write(model, f, b))) stored.add(f.sha256);
-      await commitWhenComplete();
+      if (db && !report.memoryOnly && (await sha256Hex(b)) === f.sha256 && (await write(model, f, b))) {
+        stored.add(f.sha256);
+        written.add(f.sha256);
+      }
       return b;
+    },
+    // loadCheckpoint calls these once every file is verified and every tensor checked, or on failure.
+    async commit() {
+      if (db && !report.memoryOnly && manifest && manifest.files.every((x) => stored.has(x.sha256))) await commit().catch(() => {});
+    },
+    async discard() {
+      if (!db || !manifest) return;
+      for (const sha of written) await dropFile(manifest.name, sha).catch(() => {});
+      written.clear();
     },
   };
   return { source, report };
