@@ -181,6 +181,42 @@ test.describe('a loaded element', () => {
   });
 });
 
+test('device destroyed mid-generation (main thread): a new device, the run retried once, the image delivered', async ({ page }) => {
+  await page.addInitScript(() => {
+    (window as any).devices = [];
+    const requestDevice = GPUAdapter.prototype.requestDevice;
+    GPUAdapter.prototype.requestDevice = async function (this: GPUAdapter, d?: GPUDeviceDescriptor) {
+      const dev = await requestDevice.call(this, d);
+      (window as any).devices.push(dev);
+      return dev;
+    };
+  });
+  await openElementPage(page, '?main');
+  await call(page, 'add', 'a', { ...FAST, steps: '6', model: url, loading: 'eager' });
+  await waitFor(page, 'load');
+  const r = await page.evaluate(async () => {
+    const el = document.getElementById('a') as unknown as HTMLElement & { generate(): Promise<{ gray: Uint8Array; steps: number }> };
+    window.faultEvents = [];
+    let destroyed = false;
+    el.addEventListener('progress', (e) => {
+      if (!destroyed && (e as CustomEvent).detail.step === 2) {
+        destroyed = true;
+        (window as any).devices.at(-1).destroy();
+      }
+    });
+    const res = await el.generate().then((x) => ({ steps: x.steps, gray: Array.from(x.gray) }), (e: Error & { type?: string }) => ({ error: `${e.type}: ${e.message}` }));
+    return {
+      res, devices: (window as any).devices.length,
+      seq: window.faultEvents.map((e) => (e.type === 'progress' ? String(e.detail.step) : e.type)),
+    };
+  });
+  console.log('  ', JSON.stringify({ ...r, res: 'error' in r.res ? r.res : 'ok' }));
+  expect('error' in r.res).toBe(false);
+  expect(r.devices).toBe(2);
+  // Steps 0–2 on the lost device, then the retry from step 0 on the new one; no error event.
+  expect(r.seq).toEqual(['0', '1', '2', '0', '1', '2', '3', '4', '5', 'generate']);
+});
+
 test('attribute values never reach innerHTML', async ({ page }) => {
   await openElementPage(page, '?main');
   const payload = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
