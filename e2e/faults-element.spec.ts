@@ -199,7 +199,7 @@ test('device destroyed mid-generation (main thread): a new device, the run retri
     window.faultEvents = [];
     let destroyed = false;
     el.addEventListener('progress', (e) => {
-      if (!destroyed && (e as CustomEvent).detail.step === 2) {
+      if (!destroyed && (e as unknown as CustomEvent).detail.step === 2) {
         destroyed = true;
         (window as any).devices.at(-1).destroy();
       }
