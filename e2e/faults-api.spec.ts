@@ -62,6 +62,17 @@ test.describe('faults: API', () => {
     expect(ok.widths).toEqual([0.125, 0.25, 0.5]);
   });
 
+  test('extreme finite values (guidance 1e30, temperature 1e-30 / 1e30, choice temperature 1e30): valid tokens, no GPU errors', async ({ page }) => {
+    for (const req of [{ guidance: 1e30 }, { temperature: 1e-30 }, { temperature: 1e30 }, { choiceTemperature: 1e30 }, { guidance: 1e30, temperature: 1e-30 }]) {
+      const r = await call(page, 'generateTiny', { ...req, steps: 3 });
+      expect(r.error, JSON.stringify(req)).toBeUndefined();
+      expect(r.tokens.length).toBe(64);
+      expect(r.tokens.every((t: number) => Number.isInteger(t) && t >= 0 && t < 64), `${JSON.stringify(req)}: ${r.tokens}`).toBe(true);
+      expect(r.gpuErrors).toEqual([]);
+      expect(r.liveBytesDelta).toBe(0);
+    }
+  });
+
   test('100 generations in a row: the pool’s live bytes stay flat', async ({ page }) => {
     test.setTimeout(300_000);
     const r = await call(page, 'many', 100, 2);
