@@ -4,6 +4,12 @@ import { expect, expectParity, test } from './harness';
 const NAME = 'fmnist-s';
 
 test.describe(`${NAME} against the PyTorch golden files`, () => {
+  // Loads the checkpoint and goldens into the page once (the model stays resident, so the cases
+  // below allocate nothing and the pool check in expectParity holds).
+  test.beforeEach(async ({ harness }) => {
+    await harness.run('goldenInfo', { name: NAME });
+  });
+
   test('logits at every width, full pass and KV-cached incremental pass (atol 1e-3)', async ({ harness }) => {
     expectParity('logits', await harness.run('goldenLogits', { name: NAME }));
   });
