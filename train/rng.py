@@ -37,7 +37,8 @@ def uniform(seed, step, pos, stream):
 def gumbel(seed, step, pos, stream):
     """-log(-log(u)) computed in float32."""
     u = uniform(seed, step, pos, stream)
-    return (-np.log(-np.log(u, dtype=np.float32), dtype=np.float32)).astype(np.float32)
+    with np.errstate(divide="ignore"):          # u rounds to 1.0 in f32 -> +inf (as in SPEC)
+        return (-np.log(-np.log(u, dtype=np.float32), dtype=np.float32)).astype(np.float32)
 
 
 def sampling_gumbel(seed, step, positions, V):

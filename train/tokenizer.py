@@ -109,7 +109,7 @@ class VQ(nn.Module):
         return q.reshape(B, H, W, D).permute(0, 3, 1, 2), idx.reshape(B, H * W), commit
 
     @torch.no_grad()
-    def restart_dead(self, flat, threshold=0.03):
+    def restart_dead(self, flat, threshold=1.0):
         """Replace codes whose EMA usage fell below threshold with random encoder outputs."""
         dead = self.ema_count < threshold
         k = int(dead.sum())

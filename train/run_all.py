@@ -1,0 +1,50 @@
+"""Retrain everything with one command (CPU: ~2 h on 2 shared cores; far less on a GPU):
+
+/usr/bin/python3 train/run_all.py [--tok_minutes 10] [--cls_minutes 5] [--tf_minutes 85] [--n 1000]
+
+Each stage is skipped when its output exists (delete train/runs/<stage> to redo it); the
+transformer stage resumes from its checkpoint. Order: tokenizer -> classifier -> transformer ->
+evaluate -> report (chooses `magnets`) -> export (public/models/fmnist-s + e2e/golden/fmnist-s).
+"""
+import argparse
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+RUNS = os.path.join(HERE, "runs")
+
+
+def run(script, *args):
+    cmd = [sys.executable, os.path.join(HERE, script), *map(str, args)]
+    print("+", " ".join(cmd), flush=True)
+    subprocess.run(cmd, check=True)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--tok_minutes", type=float, default=10)
+    ap.add_argument("--cls_minutes", type=float, default=5)
+    ap.add_argument("--tf_minutes", type=float, default=85)
+    ap.add_argument("--n", type=int, default=1000, help="generated images per schedule")
+    ap.add_argument("--eval_minutes", type=float, default=25)
+    a = ap.parse_args()
+    try:
+        import numpy, torch, PIL  # noqa: F401
+    except ImportError as e:
+        sys.exit(f"{e}: apt-get install python3-torch python3-numpy python3-pil libopenblas0-openmp")
+    if not os.path.exists(os.path.join(RUNS, "tokenizer", "tokens.pt")):
+        run("train_tokenizer.py", "--minutes", a.tok_minutes)
+    if not os.path.exists(os.path.join(RUNS, "classifier", "cnn.pt")):
+        run("classifier.py", "--minutes", a.cls_minutes)
+    run("train_transformer.py", "--minutes", a.tf_minutes)
+    run("export.py")                       # export with the default schedule first
+    run("evaluate.py", "--n", a.n, "--minutes", a.eval_minutes)
+    run("evaluate.py", "--n", a.n, "--schedules", "baseline,m4-4-2-2", "--cache", "1")
+    run("report.py")
+    run("export.py")                       # re-export with the chosen magnets schedule
+    run("report.py")                       # refresh QUALITY.md against the final manifest
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,165 @@
+"""Smoke tests (< 2 min on 2 cores):
+/usr/bin/python3 -m unittest discover -s train -p 'test_*.py'"""
+import json
+import os
+import sys
+import tempfile
+import unittest
+
+import numpy as np
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+import torch  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import rng  # noqa: E402
+import safetensors_io as st  # noqa: E402
+from decode import decode, decode_batch, gflops_per_image, mask_schedule  # noqa: E402
+from model import WIDTHS, NestedTransformer  # noqa: E402
+from tokenizer import VQAE  # noqa: E402
+
+torch.set_num_threads(1)
+
+# [seed, step, pos, stream], pcg(seed), rng_u32, uniform, gumbel f32 bits (shared with tests/rng.test.ts)
+KNOWN = [
+    ((0, 0, 0, 0), 129708002, 2368882721, 0.5515484809875488, 1057285908),
+    ((1, 0, 0, 0), 2831084092, 555269243, 0.12928369641304016, 3208068151),
+    ((42, 3, 17, 1), 1223963391, 4141408479, 0.9642467498779297, 1079248800),
+    ((12345, 11, 63, 513), 4099845390, 2500733655, 0.5822473764419556, 1058887194),
+    ((0xffffffff, 7, 5, 0), 3861530882, 2178852301, 0.5073035955429077, 1053194973),
+    ((2 ** 32 + 5, 1, 2, 3), 2161170183, 324538617, 0.0755625069141388, 3211979082),
+    ((987654321, 0, 1, 1), 2520997377, 3186368289, 0.7418842315673828, 1067104568),
+]
+
+
+def tiny_model(seed=0):
+    torch.manual_seed(seed)
+    m = NestedTransformer(layers=2, dim=32, heads=8, mlp=64, codebook_size=512, num_classes=10)
+    with torch.no_grad():                  # non-trivial biases / norms so slicing bugs show
+        for n, p in m.named_parameters():
+            if p.dim() == 1:
+                p.add_(torch.randn_like(p) * 0.1)
+    return m.eval()
+
+
+class TestRNG(unittest.TestCase):
+    def test_known_answers(self):
+        for (seed, step, pos, stream), p, r, u, gbits in KNOWN:
+            self.assertEqual(rng.pcg(seed & 0xFFFFFFFF), p)
+            self.assertEqual(rng.rng_u32(seed, step, pos, stream), r)
+            self.assertEqual(float(rng.uniform(seed, step, pos, stream)), u)
+            g = np.float32(rng.gumbel(seed, step, pos, stream))
+            self.assertEqual(int(np.array(g).view(np.uint32)), gbits)
+
+    def test_vectorised_matches_scalar(self):
+        pos = np.arange(64, dtype=np.uint32)
+        vec = rng.rng_u32(np.uint64(2 ** 32 + 7), 3, pos, np.uint32(9))
+        self.assertEqual([int(v) for v in vec], [rng.rng_u32(7, 3, int(p), 9) for p in pos])
+
+
+class TestModel(unittest.TestCase):
+    def test_cached_equals_full_when_all_rows_recomputed(self):
+        m = tiny_model()
+        tok = torch.randint(0, 513, (2, 64))
+        cls = torch.tensor([3, 10])
+        for w in WIDTHS:
+            with torch.no_grad():
+                ref = m(tok, cls, w)
+                cache = m.new_cache(2)
+                m(torch.randint(0, 513, (2, 64)), cls, w, cache)          # stale cache
+                allpos = torch.arange(65)[None].repeat(2, 1)
+                inc = m.forward_incremental(tok, cls, w, cache, allpos, torch.arange(1, 65)[None].repeat(2, 1))
+            self.assertLess(float((ref - inc).abs().max()), 1e-5)
+
+    def test_width_uses_prefix_only(self):
+        m = tiny_model()
+        tok, cls = torch.randint(0, 513, (1, 64)), torch.tensor([1])
+        with torch.no_grad():
+            a = m(tok, cls, 0.25)
+            for n, p in m.named_parameters():          # perturb channels outside the 1/4 prefix
+                if n.startswith("blocks") and p.dim() == 2:
+                    p[8:, 8:] += 1.0
+            b = m(tok, cls, 0.25)
+        self.assertLess(float((a - b).abs().max()), 1e-6)
+
+
+class TestDecode(unittest.TestCase):
+    def test_mask_schedule(self):
+        ms = mask_schedule(64, 12)
+        self.assertEqual(ms[-1], 0)
+        self.assertTrue(all(b < a for a, b in zip([64] + ms, ms)))
+        self.assertEqual(mask_schedule(3, 3), [2, 1, 0])
+
+    def test_cache_refresh_every_step_equals_uncached(self):
+        # alternating widths force a full pass (cache refresh) at every step
+        m = tiny_model()
+        w = [0.5, 1.0] * 4
+        a = decode(m, 2, 11, steps=8, widths=w, cache=False)
+        b = decode(m, 2, 11, steps=8, widths=w, cache=True)
+        self.assertTrue(all((x == y).all() for x, y in zip(a["steps"], b["steps"])))
+
+    def test_batched_equals_single(self):
+        m = tiny_model()
+        sch = [0.125, 0.125, 0.25, 0.25, 0.5, 1.0, 1.0, 1.0]
+        for cache in (False, True):
+            for g in (2.0, 0.0):
+                cls, seeds = [0, 7, 10], [5, 2 ** 32 - 1, 123]
+                rb = decode_batch(m, cls, seeds, steps=8, widths=sch, guidance=g, cache=cache)
+                for i in range(3):
+                    r = decode(m, cls[i], seeds[i], steps=8, widths=sch, guidance=g, cache=cache)
+                    self.assertTrue((np.stack(r["steps"]) == rb["steps"][:, i]).all())
+
+    def test_gflops(self):
+        cfg = dict(layers=6, dim=128, heads=8, mlp=512, codebook_size=512)
+        base = gflops_per_image(cfg, [1.0] * 12)
+        self.assertGreater(base, gflops_per_image(cfg, [1.0] * 12, cache=True))
+        self.assertGreater(base / 3, gflops_per_image(cfg, [0.125] * 4 + [0.25] * 4 + [0.5] * 2 + [1.0] * 2))
+
+
+class TestPipeline(unittest.TestCase):
+    def test_train_export_roundtrip(self):
+        import export
+        import train_transformer
+        with tempfile.TemporaryDirectory() as d:
+            torch.manual_seed(0)
+            tok = VQAE().eval()
+            torch.save({"cfg": tok.cfg, "model": tok.state_dict(), "metrics": {}}, os.path.join(d, "tok.pt"))
+            toks = torch.randint(0, 512, (64, 64)).to(torch.int16)
+            torch.save({"train": (toks, torch.randint(0, 10, (64,))), "test": (toks, torch.zeros(64).long())},
+                       os.path.join(d, "tokens.pt"))
+            args = ["--tiny", "--max_steps", "4", "--out", os.path.join(d, "run"), "--sample_minutes", "0",
+                    "--tokens", os.path.join(d, "tokens.pt"), "--tokenizer", os.path.join(d, "tok.pt")]
+            ck = train_transformer.main(args)
+            ck2 = train_transformer.main(args[:2] + ["6"] + args[3:])             # resumes
+            self.assertEqual(torch.load(ck2)["step"], 6)
+            # safetensors round trip
+            t = {"a": np.random.randn(3, 5).astype(np.float32), "b": np.arange(7, dtype=np.float32)}
+            st.save(os.path.join(d, "t.safetensors"), t)
+            with open(os.path.join(d, "t.safetensors"), "rb") as f:
+                n = int.from_bytes(f.read(8), "little")
+            self.assertEqual(n % 8, 0)
+            back, _ = st.load(os.path.join(d, "t.safetensors"))
+            self.assertTrue(all((back[k] == t[k]).all() for k in t))
+            # export + golden files from the exported weights
+            out, gold = os.path.join(d, "model"), os.path.join(d, "golden")
+            export.main(["--ckpt", ck, "--tokenizer", os.path.join(d, "tok.pt"), "--out", out,
+                         "--golden", gold, "--magnets", "0.125,0.125,0.25,0.25,0.5,0.5,1,1"])
+            with open(os.path.join(out, "manifest.json")) as f:
+                man = json.load(f)
+            self.assertEqual(man["transformer"]["dim"], 32)
+            m2, tok2, _ = export.load_exported(out)
+            m1 = train_transformer.NestedTransformer(**torch.load(ck)["model_cfg"])
+            m1.load_state_dict(torch.load(ck)["ema"])
+            for k, v in m1.state_dict().items():
+                self.assertTrue(torch.equal(v, m2.state_dict()[k]), k)
+            with open(os.path.join(gold, "golden.json")) as f:
+                g = json.load(f)
+            gt, _ = st.load(os.path.join(gold, "golden.safetensors"))
+            self.assertEqual(len(g["generation"]), 19)
+            for case in g["generation"]:
+                self.assertEqual(gt[case["image"]].shape, (28, 28))
+                self.assertEqual(case["tokens_per_step"][-1], case["tokens"])
+
+
+if __name__ == "__main__":
+    unittest.main()
