@@ -46,6 +46,20 @@ test.describe('npm run generate', () => {
     expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
   });
 
+  test('--budget picks the best schedule of the shipped Pareto front that fits', async () => {
+    const manifest = JSON.parse(readFileSync('public/models/fmnist-s/manifest.json', 'utf8'));
+    const front: Array<{ name: string; widths: number[]; fraction: number; fid: number }> = manifest.decode_defaults.pareto;
+    expect(front?.length, 'the shipped manifest carries a Pareto front (train/front.py)').toBeGreaterThan(1);
+    const budget = 0.4;
+    const fits = front.filter((p) => p.fraction <= budget);
+    const want = fits.reduce((a, b) => (b.fid < a.fid ? b : a));
+    const out = join(mkdtempSync(join(tmpdir(), 'mgnt-cli-')), 'out');
+    const r = cli(['--class', 'sneaker', '--seed', '5', '--budget', String(budget), '--out', out]);
+    expect(r.status, r.stderr).toBe(0);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary.images[0]).toMatchObject({ file: 'sneaker-5.png', class: 'sneaker', schedule: want.name, widths: want.widths });
+  });
+
   test('bad arguments are named', async () => {
     const r = cli(['--class', 'hat', '--out', '/tmp/x', '--model', 'no-such-folder']);
     expect(r.status).toBe(2);

@@ -11,7 +11,7 @@ import { encodeGrayPng } from './png';
 
 const USAGE = `usage: npm run generate -- --class <name|index|all> --count <n> --seed <first seed>
   --schedule <baseline|magnets|w,w,…> [--steps n] [--guidance g] [--no-cache]
-  [--model <manifest URL or folder>] --out <dir>`;
+  [--budget <fraction of the full-width cost>] [--model <manifest URL or folder>] --out <dir>`;
 
 function fail(msg: string, code = 2): never {
   console.error(`generate: ${msg}`);
@@ -27,6 +27,7 @@ interface Args {
   guidance?: number;
   cache: boolean;
   model?: string;
+  budget?: number;
   out: string;
 }
 
@@ -49,6 +50,7 @@ function parseArgs(argv: string[]): Args {
       case '--guidance': a.guidance = num(f, v(), false); break;
       case '--no-cache': a.cache = false; break;
       case '--model': a.model = v(); break;
+      case '--budget': a.budget = num(f, v(), false); break;
       case '--out': a.out = v(); break;
       case '--help': case '-h': console.log(USAGE); process.exit(0);
       default: fail(`unknown argument ${f}\n${USAGE}`);
@@ -61,6 +63,7 @@ function parseArgs(argv: string[]): Args {
   if (!a.out) fail(`--out is required\n${USAGE}`);
   if (a.count < 1) fail('--count must be at least 1');
   if (a.seed < 0) fail('--seed must be ≥ 0');
+  if (a.budget !== undefined && !(a.budget > 0 && a.budget <= 1)) fail(`--budget must be a fraction in (0, 1], got ${a.budget}`);
   return a as Args;
 }
 
@@ -125,8 +128,8 @@ async function main() {
         const seed = args.seed + k;
         process.stderr.write(`${classes[c]} seed ${seed} (${args.schedule})\n`);
         const r = (await page.evaluate((req) => window.mgntCli.run(req), {
-          classIndex: c, seed, schedule: args.schedule, steps: args.steps, guidance: args.guidance, cache: args.cache,
-        })) as { gray?: number[]; size?: number; widths?: number[]; gflops?: number; ms?: number; error?: { type: string; message: string } };
+          classIndex: c, seed, schedule: args.schedule, steps: args.steps, guidance: args.guidance, cache: args.cache, budget: args.budget,
+        })) as { gray?: number[]; size?: number; widths?: number[]; gflops?: number; ms?: number; schedule?: string; error?: { type: string; message: string } };
         if (r.error) {
           console.error(`generate: ${r.error.message}`);
           code = 1;
@@ -134,7 +137,7 @@ async function main() {
         }
         const file = `${classes[c]}-${seed}.png`;
         writeFileSync(join(args.out, file), encodeGrayPng(Uint8Array.from(r.gray!), r.size!, r.size!));
-        images.push({ file, class: classes[c], seed, schedule: args.schedule, widths: r.widths, gflops: r.gflops, ms: r.ms });
+        images.push({ file, class: classes[c], seed, schedule: r.schedule ?? args.schedule, widths: r.widths, gflops: r.gflops, ms: r.ms });
         process.stderr.write(`  → ${file}: ${r.gflops!.toFixed(3)} GFLOPs, ${r.ms!.toFixed(0)} ms\n`);
       }
     }

@@ -5,6 +5,7 @@ import { Runtime } from '../../src/gpu/runtime';
 import { loadCheckpoint } from '../../src/model/checkpoint';
 import { MgntModel } from '../../src/model/model';
 import { generate } from '../../src/pipeline/generate';
+import { pickForBudget } from '../../src/pipeline/budget';
 import { parseSchedule } from '../../src/pipeline/schedule';
 
 let rt: Runtime | null = null;
@@ -17,6 +18,8 @@ export interface CliRequest {
   steps?: number;
   guidance?: number;
   cache: boolean;
+  /** Fraction of the full-width cost: picks the schedule from the shipped Pareto front. */
+  budget?: number;
 }
 
 function errorInfo(e: unknown) {
@@ -55,14 +58,23 @@ window.mgntCli = {
     try {
       if (!rt || !model) throw new Error('load a model first');
       const d = model.manifest.decode_defaults;
-      const steps = r.steps ?? d.steps;
-      const widths = parseSchedule(r.schedule, steps, d.schedules.magnets, model.cfg.widths);
+      let steps = r.steps ?? d.steps;
+      let widths: number[];
+      let cache = r.cache;
+      let schedule = r.schedule;
+      if (r.budget !== undefined) {
+        const p = pickForBudget(d.pareto ?? [], r.budget);
+        widths = p.widths;
+        steps = widths.length;
+        cache = p.cache;
+        schedule = p.name;
+      } else widths = parseSchedule(r.schedule, steps, d.schedules.magnets, model.cfg.widths);
       const res = await generate(rt, model, {
         classIndex: r.classIndex, seed: r.seed, steps, widths, temperature: d.temperature,
-        choiceTemperature: d.choice_temperature, guidance: r.guidance ?? d.guidance, cache: r.cache,
+        choiceTemperature: d.choice_temperature, guidance: r.guidance ?? d.guidance, cache,
         onStep: (s) => window.mgntProgress?.(`  step ${s.step + 1}/${s.steps} width ${s.width} computed ${s.computed}${s.full ? ' (full)' : ''} ${s.gflopsTotal.toFixed(3)} GFLOPs`),
       });
-      return { gray: Array.from(res.gray), size: res.size, tokens: Array.from(res.tokens), widths: res.widths, gflops: res.gflops, ms: res.ms };
+      return { gray: Array.from(res.gray), size: res.size, tokens: Array.from(res.tokens), widths: res.widths, gflops: res.gflops, ms: res.ms, schedule };
     } catch (e) {
       return errorInfo(e);
     }

@@ -44,6 +44,8 @@ export interface Manifest {
     choice_temperature: number;
     guidance: number;
     schedules: Record<string, number[]>;
+    /** Quality–compute Pareto front measured by train/evaluate.py (train/front.py). */
+    pareto?: Array<{ name: string; widths: number[]; cache: boolean; fraction: number; gflops: number; accuracy: number; fid: number }>;
   };
   files: ManifestFile[];
   [extra: string]: unknown;
