@@ -74,6 +74,7 @@ test('the demo under a strict CSP (no inline script or style, no eval): loads, c
   await withCsp(page, `default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self' ${model.url}; worker-src 'self' blob:; img-src 'self' blob: data:`);
   await page.goto(`/?model=${encodeURIComponent(model.url + '/manifest.json')}`);
   await expect(page.locator('#ratio')).not.toBeEmpty({ timeout: 120_000 });
+  await expect(page.locator('#gallery li')).toHaveCount(2); // added after the ratio is shown
   const r = await page.evaluate(() => ({
     violations: (window as any).violations as string[],
     status: document.getElementById('status')!.textContent,
