@@ -1,5 +1,7 @@
 import { expect, test } from '@playwright/test';
-import { call, editManifest, HTML_FALLBACK, openFaultsPage, serveModel, syntheticFiles, type Reply } from './faults/fixtures';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { call, editManifest, HTML_FALLBACK, openFaultsPage, serveFaults, serveModel, syntheticDir, syntheticFiles, type Reply } from './faults/fixtures';
 
 // Checkpoint faults (issue 7): each damaged download ends in one typed error that names the file
 // or the tensor; an integrity failure is fetched once more, bypassing caches, before it is reported.
@@ -163,5 +165,31 @@ test.describe('faults: checkpoint, nothing cached', () => {
     expect(keys.filter((k) => k.endsWith('/meta'))).toHaveLength(2);
     const again = await call(page, 'loadStored', srv.url);
     expect(again.report.files).toEqual({ 'transformer.safetensors': 'idb', 'tokenizer.safetensors': 'idb' });
+  });
+});
+
+test.describe('faults: checkpoint, broken connections', () => {
+  test.beforeEach(async ({ page }) => openFaultsPage(page));
+
+  test('the connection drops mid-file: network, naming the file and how far it got', async ({ page }) => {
+    const dir = syntheticDir();
+    const full = readFileSync(join(dir, 'transformer.safetensors'));
+    const srv = await serveFaults({
+      dir,
+      handler: (path, _req, res) => {
+        if (path !== '/transformer.safetensors') return false;
+        res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(full.length) });
+        res.write(full.subarray(0, 4096), () => setTimeout(() => res.socket?.destroy(), 50));
+        return true;
+      },
+    });
+    try {
+      const r = await call(page, 'load', `${srv.url}/manifest.json`);
+      expect(r.error?.type).toBe('network');
+      expect(r.error.message).toMatch(new RegExp(`^transformer\\.safetensors: the download broke off after \\d+ of ${full.length} bytes`));
+      expect(srv.hits.get('/transformer.safetensors')).toBe(1);
+    } finally {
+      await srv.close();
+    }
   });
 });

@@ -1,6 +1,7 @@
 // Playwright side of the fault suite: a page on e2e/faults/index.html, and a checkpoint served
 // through page.route so each test can damage one response and count the requests per file.
 import { createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -98,6 +99,8 @@ export async function serveFaults(opts: {
   dir?: string;
   routes?: Record<string, { type: string; body: string | Buffer }>;
   headers?: (path: string) => Record<string, string>;
+  /** Takes over a request (returns true): slow or broken responses. */
+  handler?: (path: string, req: IncomingMessage, res: ServerResponse) => boolean;
 }): Promise<FaultServer> {
   const { createServer } = await import('node:http');
   const { existsSync, statSync } = await import('node:fs');
@@ -113,6 +116,7 @@ export async function serveFaults(opts: {
     res.setHeader('access-control-allow-origin', '*');
     res.setHeader('cache-control', 'no-store');
     for (const [k, v] of Object.entries(opts.headers?.(path) ?? {})) res.setHeader(k, v);
+    if (opts.handler?.(path, req, res)) return;
     const r = opts.routes?.[path];
     if (r) {
       res.setHeader('content-type', r.type);

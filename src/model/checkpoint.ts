@@ -52,7 +52,9 @@ function looksLikeHtml(head: Uint8Array): boolean {
 export const networkSource: FileSource = {
   async manifest(url) {
     const res = await fetchOk(url, false);
-    const text = await res.text();
+    const text = await res.text().catch((e) => {
+      throw new MgntError('network', `${url}: the download broke off (${String(e)}); check the connection and load again`, { cause: e });
+    });
     try {
       return JSON.parse(text);
     } catch (e) {
@@ -67,7 +69,9 @@ export const networkSource: FileSource = {
       new MgntError('format', `${f.path}: the server returned an HTML page (content-type ${type || 'none'}) instead of the checkpoint file at ${url}; is the path right?`);
     if (type.includes('text/html')) throw html();
     if (!res.body) {
-      const b = await res.arrayBuffer();
+      const b = await res.arrayBuffer().catch((e) => {
+        throw new MgntError('network', `${f.path}: the download broke off (${String(e)}); check the connection and load again`, { cause: e });
+      });
       if (looksLikeHtml(new Uint8Array(b))) throw html();
       return b;
     }
@@ -75,7 +79,13 @@ export const networkSource: FileSource = {
     const reader = res.body.getReader();
     let n = 0;
     for (;;) {
-      const { done, value } = await reader.read();
+      let chunk: ReadableStreamReadResult<Uint8Array>;
+      try {
+        chunk = await reader.read();
+      } catch (e) {
+        throw new MgntError('network', `${f.path}: the download broke off after ${n} of ${f.bytes} bytes (${String(e)}); check the connection and load again`, { cause: e });
+      }
+      const { done, value } = chunk;
       if (done) break;
       // A dev server's index.html fallback sent as binary: a format error, not a re-fetch.
       if (n === 0 && looksLikeHtml(value)) {
