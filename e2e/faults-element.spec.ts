@@ -94,6 +94,42 @@ test('two tabs load the same model at once: one copy stored, both run', async ({
   expect((await waitFor(p3, 'load')).detail.storage).toMatchObject({ dropped: [], files: { 'transformer.safetensors': 'idb', 'tokenizer.safetensors': 'idb' } });
 });
 
+test('the tab closed mid-download: the next visit finds no manifest record, reuses the verified file, fetches the rest', async ({ context }) => {
+  const dir = syntheticDir();
+  let stall = true;
+  const slow = await serveFaults({
+    dir,
+    handler: (path, _req, res) => {
+      if (path !== '/tokenizer.safetensors' || !stall) return false;
+      setTimeout(() => res.destroy(), 30_000); // never answers while the first tab is open
+      return true;
+    },
+  });
+  const murl = `${slow.url}/manifest.json`;
+  try {
+    const p1 = await context.newPage();
+    await openElementPage(p1);
+    await call(p1, 'add', 'a', { ...FAST, model: murl, loading: 'eager' });
+    await expect.poll(() => slow.hits.get('/tokenizer.safetensors') ?? 0, { timeout: 60_000 }).toBe(1);
+    await p1.close();
+    stall = false;
+    const p2 = await context.newPage();
+    await openElementPage(p2);
+    const keys: Array<[string, number | null]> = await call(p2, 'storeKeys');
+    expect(keys.filter(([k]) => k.startsWith('manifest/'))).toEqual([]);
+    expect(keys.filter(([k]) => k.endsWith('/meta'))).toHaveLength(1); // transformer, complete and verified
+    await call(p2, 'add', 'a', { ...FAST, model: murl, loading: 'eager', autoplay: '' });
+    await waitFor(p2, 'generate');
+    const load = (await waitFor(p2, 'load')).detail;
+    expect(load.storage).toMatchObject({ dropped: [], files: { 'transformer.safetensors': 'idb', 'tokenizer.safetensors': 'network' } });
+    const after: Array<[string, number | null]> = await call(p2, 'storeKeys');
+    expect(after.filter(([k]) => k.startsWith('manifest/'))).toHaveLength(1);
+    expect(slow.hits.get('/transformer.safetensors')).toBe(1);
+  } finally {
+    await slow.close();
+  }
+});
+
 test.describe('a loaded element', () => {
   test.beforeEach(async ({ page }) => {
     await openElementPage(page);
