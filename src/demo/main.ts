@@ -3,6 +3,7 @@
 import { MgntError } from '../gpu/errors';
 import type { ModelInfo, SessionApi, SessionResult } from '../pipeline/session';
 import type { SessionRequest } from '../pipeline/request';
+import { pickForBudget } from '../pipeline/budget';
 import { parseSchedule } from '../pipeline/schedule';
 import { openSession } from '../worker/client';
 import { Gallery } from './gallery';
@@ -35,9 +36,15 @@ function noWebGpu(reason: string): void {
   document.querySelector('footer')!.hidden = true;
 }
 
-function scheduleSpec(): { spec: string; name: string } {
+function scheduleSpec(): { spec: string; name: string; cache?: boolean } {
   const s = $<HTMLSelectElement>('schedule').value;
   if (s === 'custom') return { spec: $<HTMLInputElement>('custom').value, name: 'custom' };
+  if (s === 'budget') {
+    // The compute-budget dial: the best schedule of the checkpoint's measured front that fits.
+    const b = Number($<HTMLInputElement>('budget').value);
+    const p = pickForBudget(info!.defaults.pareto, b);
+    return { spec: p.widths.join(','), name: `budget ${b} → ${p.name}`, cache: p.cache };
+  }
   return { spec: s, name: s };
 }
 
@@ -81,13 +88,14 @@ async function runInto(panel: ResultPanel, req: SessionRequest & { schedule: num
 async function compare(): Promise<void> {
   const mine = ++run;
   const base = baseRequest();
-  const { spec, name } = scheduleSpec();
+  const { spec, name, cache } = scheduleSpec();
   right.setTitle(`MaGNeTS (${name})`);
   $('ratio').textContent = '';
   try {
     const b = await runInto(left, { ...base, schedule: widthsFor('baseline', base.steps!) }, 'baseline', mine);
     if (!b) return;
-    const m = await runInto(right, { ...base, schedule: widthsFor(spec, base.steps!) }, name, mine);
+    const mSteps = cache === undefined ? base.steps! : spec.split(',').length;
+    const m = await runInto(right, { ...base, steps: mSteps, cache: cache ?? true, schedule: widthsFor(spec, mSteps) }, name, mine);
     if (!m) return;
     const cls = info!.classes[base.classIndex!];
     const reused = b.reused === 'result' || m.reused === 'result';
@@ -110,14 +118,16 @@ async function inpaint(): Promise<void> {
   }
   const mine = ++run;
   const base = baseRequest();
-  const { spec, name } = scheduleSpec();
+  const { spec, name, cache } = scheduleSpec();
+  const listed = name === 'custom' || cache !== undefined; // an explicit width list
   const free = 64 - fixed.positions.length;
-  const steps = Math.max(1, Math.min(base.steps ?? 12, free));
+  const want = cache === undefined ? (base.steps ?? 12) : spec.split(',').length;
+  const steps = Math.max(1, Math.min(want, free));
   try {
     if (free === 0) throw new MgntError('bad-attribute', 'every cell is kept: clear some cells to regenerate them');
     // Fewer free tokens than steps: fall back to the magnets schedule stretched to fit.
-    const schedule = widthsFor(name === 'custom' && steps !== base.steps ? 'magnets' : spec, steps);
-    const req = { ...base, steps, seed: (base.seed ?? 0) + 1, fixed, schedule };
+    const schedule = widthsFor(listed && steps !== want ? 'magnets' : spec, steps);
+    const req = { ...base, steps, seed: (base.seed ?? 0) + 1, fixed, schedule, cache: cache ?? true };
     const r = await runInto(inpaintPanel, req, name, mine);
     if (!r) return;
     await gallery.add({ result: r, className: info!.classes[base.classIndex!], schedule: name, inpainted: true });
@@ -136,7 +146,13 @@ function wire(): void {
     $<HTMLInputElement>('seed').value = String(Math.floor(Math.random() * 1e6));
     void compare();
   });
-  $('schedule').addEventListener('change', () => ($('custom-label').hidden = $<HTMLSelectElement>('schedule').value !== 'custom'));
+  $('schedule').addEventListener('change', () => {
+    const v = $<HTMLSelectElement>('schedule').value;
+    $('custom-label').hidden = v !== 'custom';
+    $('budget-label').hidden = v !== 'budget';
+  });
+  const bud = $<HTMLInputElement>('budget');
+  bud.addEventListener('input', () => ($('budget-out').textContent = bud.value));
   const g = $<HTMLInputElement>('guidance');
   g.addEventListener('input', () => ($('guidance-out').textContent = g.value));
   for (const b of document.querySelectorAll<HTMLButtonElement>('[data-keep]')) {

@@ -2,7 +2,7 @@
 // MgntError naming the attribute, the value and what is accepted.
 import { MgntError } from '../gpu/errors';
 
-export const OBSERVED = ['model', 'class', 'seed', 'steps', 'schedule', 'guidance', 'temperature', 'loading', 'autoplay'] as const;
+export const OBSERVED = ['model', 'class', 'seed', 'steps', 'schedule', 'budget', 'guidance', 'temperature', 'loading', 'autoplay'] as const;
 export type Observed = (typeof OBSERVED)[number];
 
 const bad = (name: string, value: string, want: string) =>
@@ -55,6 +55,11 @@ export function validateAttribute(name: Observed, value: string | null): void {
     case 'seed': parseNumber(name, value, { integer: true, min: 0 }); break;
     case 'steps': parseNumber(name, value, { integer: true, min: 1 }); break;
     case 'guidance': parseNumber(name, value, { min: 0 }); break;
+    case 'budget': {
+      const b = parseNumber(name, value, { min: 0, exclusiveMin: true });
+      if (b !== null && b > 1) throw bad(name, value ?? '', 'expected a fraction of the full-width cost in (0, 1]');
+      break;
+    }
     case 'temperature': parseNumber(name, value, { min: 0, exclusiveMin: true }); break;
     case 'loading': parseLoading(value); break;
     default: break;

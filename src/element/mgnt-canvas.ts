@@ -75,6 +75,10 @@ export class MgntCanvas extends HTMLElement {
   private runs = 0;
   /** Bumped when the element is removed: loads started before then are void. */
   private epoch = 0;
+  /** Bumped by every load: a load overtaken by a newer one (the model attribute changed) is void. */
+  private loadSeq = 0;
+  /** A session being opened, shared by overlapping loads so only one is ever created. */
+  private opening: Promise<SessionApi> | null = null;
   private autoplayQueued = false;
 
   constructor() {
@@ -100,6 +104,9 @@ export class MgntCanvas extends HTMLElement {
   set steps(v: number | null) { this.setOrRemove('steps', v); }
   get schedule(): string { return this.getAttribute('schedule') || 'magnets'; }
   set schedule(v: string | null) { this.setOrRemove('schedule', v); }
+  /** Compute budget, a fraction of the full-width cost in (0, 1]: overrides `schedule` and `steps`. */
+  get budget(): number | null { return this.num('budget', { min: 0, exclusiveMin: true }); }
+  set budget(v: number | null) { this.setOrRemove('budget', v); }
   get guidance(): number | null { return this.num('guidance', { min: 0 }); }
   set guidance(v: number | null) { this.setOrRemove('guidance', v); }
   get temperature(): number | null { return this.num('temperature', { min: 0, exclusiveMin: true }); }
@@ -204,6 +211,7 @@ export class MgntCanvas extends HTMLElement {
   private async teardown(): Promise<void> {
     const s = this.session;
     this.session = null;
+    this.opening = null; // a session still opening is destroyed by the load that asked for it
     this.loadPromise = null;
     this.info = null;
     this.runs++;
@@ -224,26 +232,33 @@ export class MgntCanvas extends HTMLElement {
   private async load(): Promise<ModelInfo> {
     const url = resolveModelUrl(this.model);
     const mine = this.epoch;
+    const seq = ++this.loadSeq;
+    const stale = () => mine !== this.epoch || seq !== this.loadSeq;
     try {
       this.setStatus('Loading model…');
       if (!this.session) {
-        const s = await openSession({
+        const opening = (this.opening ??= openSession({
           worker: MgntCanvas.useWorker,
           onQuota: (message) => this.emit('error', { type: 'quota', message, fatal: false } satisfies MgntErrorDetail),
+        }));
+        const s = await opening.finally(() => {
+          if (this.opening === opening) this.opening = null;
         });
         if (mine !== this.epoch || !this.isConnected) {
-          await s.destroy();
+          if (this.session !== s) await s.destroy();
           throw new DOMException('The element was removed', 'AbortError');
         }
-        this.session = s;
-        diagnostics.openSessions++;
+        if (this.session !== s) {
+          this.session = s;
+          diagnostics.openSessions++;
+        }
       }
-      const info = await this.session.load(url, (p: LoadProgress) => {
-        if (mine !== this.epoch) return;
+      const info = await this.session!.load(url, (p: LoadProgress) => {
+        if (stale()) return;
         this.bar.style.width = `${(100 * p.loaded) / Math.max(1, p.total)}%`;
         this.emit('progress', { phase: 'load', file: p.file, loaded: p.loaded, total: p.total } satisfies MgntProgressDetail);
       });
-      if (mine !== this.epoch) throw new DOMException('The element was removed', 'AbortError');
+      if (stale()) throw new DOMException(mine !== this.epoch ? 'The element was removed' : 'The load was superseded by a newer model', 'AbortError');
       this.info = info;
       this.loadedUrl = url;
       this.bar.style.width = '0';
@@ -260,6 +275,8 @@ export class MgntCanvas extends HTMLElement {
       if (this.autoplay && classOk) this.queueAutoplay();
       return info;
     } catch (e) {
+      // A load overtaken by a newer one or by removal reports nothing and leaves the state alone.
+      if (stale()) throw (e as Error).name === 'AbortError' ? e : new DOMException('The load was superseded', 'AbortError');
       if ((e as Error).name !== 'AbortError') {
         this.loadPromise = null;
         this.fail(e, true);
@@ -286,11 +303,11 @@ export class MgntCanvas extends HTMLElement {
     if (mine !== this.runs || !session) throw new DOMException('The generation was superseded', 'AbortError');
     try {
       const classIndex = parseClass(this.getAttribute('class'), info.classes) ?? null;
-      for (const n of ['seed', 'steps', 'guidance', 'temperature'] as const) validateAttribute(n, this.getAttribute(n));
+      for (const n of ['seed', 'steps', 'budget', 'guidance', 'temperature'] as const) validateAttribute(n, this.getAttribute(n));
       this.canvas.setAttribute('aria-busy', 'true');
       const res = await session.generate(
         {
-          classIndex, seed: this.seed, steps: this.steps ?? undefined, schedule: this.schedule,
+          classIndex, seed: this.seed, steps: this.steps ?? undefined, schedule: this.schedule, budget: this.budget ?? undefined,
           guidance: this.guidance ?? (classIndex === null ? 0 : undefined), temperature: this.temperature ?? undefined, preview: true,
         },
         (s: StepReport) => {

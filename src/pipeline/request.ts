@@ -4,6 +4,7 @@
 import { MgntError } from '../gpu/errors';
 import type { Manifest } from '../model/manifest';
 import type { GenerateRequest } from './generate';
+import { pickForBudget } from './budget';
 import { parseSchedule } from './schedule';
 
 export interface SessionRequest {
@@ -13,6 +14,11 @@ export interface SessionRequest {
   steps?: number;
   /** `baseline`, `magnets`, a comma list of widths, or one width per step. Default `magnets`. */
   schedule?: string | number[];
+  /**
+   * Compute budget as a fraction of the full-width cost: the best schedule of the checkpoint's
+   * quality–compute front that fits (its steps, widths and cache mode) replaces schedule/steps.
+   */
+  budget?: number;
   guidance?: number;
   temperature?: number;
   choiceTemperature?: number;
@@ -30,6 +36,10 @@ export type ResolvedRequest = Omit<GenerateRequest, 'signal' | 'onStep' | 'first
 
 export function resolveRequest(m: Manifest, r: SessionRequest): ResolvedRequest {
   const d = m.decode_defaults;
+  if (r.budget !== undefined && r.budget !== null) {
+    const p = pickForBudget(d.pareto ?? [], r.budget);
+    r = { ...r, schedule: p.widths, steps: p.widths.length, cache: p.cache };
+  }
   const steps = r.steps ?? d.steps;
   const N = m.transformer.grid[0] * m.transformer.grid[1];
   // Checked before the schedule is built from it, so a bad value is reported as `steps`.

@@ -1,6 +1,7 @@
 // One model on one GPU for a page or a worker: loads the checkpoint through the IndexedDB store
 // (network on a miss, with progress), generates with the first-step and result caches, lets a new
 // generation abort the previous one, and frees every GPU buffer on destroy.
+import type { FrontPoint } from './budget';
 import { acquireGpu } from '../gpu/device';
 import { MgntError } from '../gpu/errors';
 import { Runtime } from '../gpu/runtime';
@@ -16,7 +17,7 @@ export interface ModelInfo {
   id: string;
   classes: string[];
   widths: number[];
-  defaults: { steps: number; guidance: number; temperature: number; choiceTemperature: number; magnets: number[] };
+  defaults: { steps: number; guidance: number; temperature: number; choiceTemperature: number; magnets: number[]; pareto: FrontPoint[] };
   grid: [number, number];
   weightBytes: number;
   ms: number;
@@ -79,6 +80,8 @@ export class Session implements SessionApi {
   private url: string | null = null;
   /** Devices lost and replaced so far. */
   private recoveries = 0;
+  /** Bumped by every load(): a load that finishes after a newer one started is discarded. */
+  private loadSeq = 0;
 
   private constructor(private runtime: Runtime, private ownsRuntime: boolean, private readonly opts: SessionOptions) {
     this.cache = opts.store === false ? null : new ActivationCache();
@@ -113,8 +116,11 @@ export class Session implements SessionApi {
     this.check();
     this.abort();
     const t0 = performance.now();
+    const seq = ++this.loadSeq;
     const { ck, report } = await this.fetchCheckpoint(url, onProgress);
     this.check();
+    // Last call wins: an older load finishing late must not replace the newer model.
+    if (seq !== this.loadSeq) throw new DOMException('This load was superseded by a newer load()', 'AbortError');
     const model = MgntModel.fromCheckpoint(this.rt, ck);
     this.model?.destroy();
     this.model = model;
@@ -122,7 +128,7 @@ export class Session implements SessionApi {
     const m = ck.manifest, d = m.decode_defaults;
     return {
       name: m.name, id: ck.id, classes: m.classes.slice(), widths: m.transformer.widths.slice(), grid: m.transformer.grid,
-      defaults: { steps: d.steps, guidance: d.guidance, temperature: d.temperature, choiceTemperature: d.choice_temperature, magnets: (d.schedules.magnets ?? []).slice() },
+      defaults: { steps: d.steps, guidance: d.guidance, temperature: d.temperature, choiceTemperature: d.choice_temperature, magnets: (d.schedules.magnets ?? []).slice(), pareto: (d.pareto ?? []).map((x) => ({ ...x, widths: x.widths.slice() })) },
       weightBytes: model.weightBytes, ms: performance.now() - t0, storage: report,
     };
   }
