@@ -1,40 +1,16 @@
-// Y[m, 0:n] = act(X[g(m), 0:k] · W[0:k, 0:n] + b[0:n]) (+ Y[m, 0:n])
-// over *slices* of full-stride tensors: k ≤ K_full, n ≤ N_full, rows read with their full stride
-// (ldx, ldw, ldy), so a width-r sub-model reads its prefix of the full weights in place.
-//
-// Kernel 3 of matmul (1: matmul_naive.wgsl, one output per invocation; 2: 4×8 contiguous block).
-// Each invocation owns a 4-row × 8-column block in registers with no workgroup memory (barriers
-// and workgroup memory are slow on CPU implementations such as SwiftShader). Its 8 columns are
-// interleaved with its 3 neighbours' — invocation i of a group of 4 owns columns base + i + 4j —
-// so for every load instruction the 4 neighbouring invocations read 4 consecutive floats: one
-// vector load on a SIMD CPU, a coalesced access on a GPU.
-// W is addressed as W[k*sk + n*sn]: (sk, sn) = (ldw, 1) for the plain form and (1, ldw) for the
-// transposed form that a tied output head uses (Y = X · E^T).
+// Kernel 3 of matmul (contract in matmul_common.wgsl; 1: matmul_naive.wgsl, one output per
+// invocation; 2: matmul_block.wgsl, a contiguous 4×8 block). Each invocation owns a 4-row ×
+// 8-column block in registers with no workgroup memory (barriers and workgroup memory are slow on
+// CPU implementations such as SwiftShader). Its 8 columns are interleaved with its 3 neighbours' —
+// invocation i of a group of 4 owns columns base + i + 4j — so for every load instruction the 4
+// neighbouring invocations read 4 consecutive floats: one vector load on a SIMD CPU, a coalesced
+// access on a GPU.
 
-struct Params {
-  M: u32, N: u32, K: u32, flags: u32,
-  ldx: u32, sk: u32, sn: u32, ldy: u32,
-  x_off: u32, w_off: u32, b_off: u32, y_off: u32,
-}
-const BIAS = 1u;      // add b[n]
-const GELU = 2u;      // tanh-approximated GELU after the bias
-const ACC = 4u;       // Y += result (residual add into the output in place)
-const GATHER_X = 8u;  // input row of output row m is idx[m]
-const SCATTER_Y = 16u;// output row m is written at row idx[m]
-
-@group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> X: array<f32>;
 @group(0) @binding(2) var<storage, read> W: array<f32>;
-@group(0) @binding(3) var<storage, read> B: array<f32>;
-@group(0) @binding(4) var<storage, read> idx: array<u32>;
-@group(0) @binding(5) var<storage, read_write> Y: array<f32>;
 
 override WG_X: u32 = 16u;
 override WG_Y: u32 = 4u;
-
-fn gelu(u: f32) -> f32 {
-  return 0.5 * u * (1.0 + tanh(0.7978845608028654 * (u + 0.044715 * u * u * u)));
-}
 
 @compute @workgroup_size(WG_X, WG_Y)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
@@ -47,9 +23,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   var xb: array<u32, 4>;
   for (var i = 0u; i < 4u; i++) {
     let r = min(r0 + i, p.M - 1u);
-    var xr = r;
-    if ((p.flags & GATHER_X) != 0u) { xr = idx[r]; }
-    xb[i] = p.x_off + xr * p.ldx;
+    xb[i] = p.x_off + x_row(r) * p.ldx;
   }
   var wb: array<u32, 8>;
   for (var j = 0u; j < 8u; j++) {
@@ -72,21 +46,5 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     a6 += x3 * w0; a7 += x3 * w1;
   }
 
-  var acc: array<vec4<f32>, 8> = array<vec4<f32>, 8>(a0, a1, a2, a3, a4, a5, a6, a7);
-  for (var i = 0u; i < 4u; i++) {
-    let r = r0 + i;
-    if (r >= p.M) { break; }
-    var yr = r;
-    if ((p.flags & SCATTER_Y) != 0u) { yr = idx[r]; }
-    let yb = p.y_off + yr * p.ldy;
-    for (var j = 0u; j < 8u; j++) {
-      let c = cb + 4u * j;
-      if (c >= p.N) { break; }
-      var v = acc[i * 2u + j / 4u][j % 4u];
-      if ((p.flags & BIAS) != 0u) { v += B[p.b_off + c]; }
-      if ((p.flags & GELU) != 0u) { v = gelu(v); }
-      if ((p.flags & ACC) != 0u) { v += Y[yb + c]; }
-      Y[yb + c] = v;
-    }
-  }
+  store_block(r0, cb, 4u, array<vec4<f32>, 8>(a0, a1, a2, a3, a4, a5, a6, a7));
 }

@@ -1,29 +1,14 @@
-enable subgroups;
-// Kernel 4 of matmul: same contract as matmul.wgsl (see there), for GPUs with subgroups of at
+// Kernel 4 of matmul (contract in matmul_common.wgsl; the launcher prepends `enable subgroups;`
+// and that file), for GPUs with subgroups of at
 // least 4 invocations. The invocations of a subgroup share one 8-column block of W and own
 // different 4-row blocks of X: lanes 0..3 load the 8 W values of a k step (2 loads each) and
 // subgroupBroadcast hands them to every lane, so a lane issues 6 loads per 32 FMAs instead of 12,
 // with no workgroup memory and no barrier.
 
-struct Params {
-  M: u32, N: u32, K: u32, flags: u32,
-  ldx: u32, sk: u32, sn: u32, ldy: u32,
-  x_off: u32, w_off: u32, b_off: u32, y_off: u32,
-}
-const BIAS = 1u; const GELU = 2u; const ACC = 4u; const GATHER_X = 8u; const SCATTER_Y = 16u;
-
-@group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> X: array<f32>;
 @group(0) @binding(2) var<storage, read> W: array<f32>;
-@group(0) @binding(3) var<storage, read> B: array<f32>;
-@group(0) @binding(4) var<storage, read> idx: array<u32>;
-@group(0) @binding(5) var<storage, read_write> Y: array<f32>;
 
 override WG: u32 = 32u;
-
-fn gelu(u: f32) -> f32 {
-  return 0.5 * u * (1.0 + tanh(0.7978845608028654 * (u + 0.044715 * u * u * u)));
-}
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>,
@@ -36,9 +21,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>,
   var xb: array<u32, 4>;
   for (var i = 0u; i < 4u; i++) {
     let r = min(r0 + i, p.M - 1u);
-    var xr = r;
-    if ((p.flags & GATHER_X) != 0u) { xr = idx[r]; }
-    xb[i] = p.x_off + xr * p.ldx;
+    xb[i] = p.x_off + x_row(r) * p.ldx;
   }
   let wa = p.w_off + min(c0 + lane, p.N - 1u) * p.sn;
   let wb = p.w_off + min(c0 + 4u + lane, p.N - 1u) * p.sn;
@@ -61,21 +44,5 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>,
     a6 += x3 * w0; a7 += x3 * w1;
   }
 
-  var acc: array<vec4<f32>, 8> = array<vec4<f32>, 8>(a0, a1, a2, a3, a4, a5, a6, a7);
-  for (var i = 0u; i < 4u; i++) {
-    let r = r0 + i;
-    if (r >= p.M) { break; }
-    var yr = r;
-    if ((p.flags & SCATTER_Y) != 0u) { yr = idx[r]; }
-    let yb = p.y_off + yr * p.ldy;
-    for (var j = 0u; j < 8u; j++) {
-      let c = c0 + j;
-      if (c >= p.N) { break; }
-      var v = acc[i * 2u + j / 4u][j % 4u];
-      if ((p.flags & BIAS) != 0u) { v += B[p.b_off + c]; }
-      if ((p.flags & GELU) != 0u) { v = gelu(v); }
-      if ((p.flags & ACC) != 0u) { v += Y[yb + c]; }
-      Y[yb + c] = v;
-    }
-  }
+  store_block(r0, c0, 1u, array<vec4<f32>, 8>(a0, a1, a2, a3, a4, a5, a6, a7));
 }

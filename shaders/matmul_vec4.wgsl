@@ -1,4 +1,4 @@
-// Kernel 5 of matmul: same contract as matmul.wgsl, for the aligned case the model always meets
+// Kernel 5 of matmul (contract in matmul_common.wgsl), for the aligned case the model always meets
 // (K, N, row strides and offsets multiples of 4: D, MLP and vocabulary sizes are). X and W are
 // read as vec4: one 16-byte load where kernels 1–4 issue four scalar ones — on SwiftShader every
 // load is a bounds-checked per-lane gather, so this quarters the dominant cost; on a GPU it
@@ -6,56 +6,20 @@
 // registers; 12 vec4 loads feed 128 FMAs per 4 steps of k. No workgroup memory, no barrier.
 // Entry `main`: W is [K, N] (row stride ldw); entry `main_t`: W is [N, K] (tied output head).
 
-struct Params {
-  M: u32, N: u32, K: u32, flags: u32,
-  ldx: u32, sk: u32, sn: u32, ldy: u32,   // ldw is sk (main) or sn (main_t)
-  x_off: u32, w_off: u32, b_off: u32, y_off: u32,
-}
-const BIAS = 1u; const GELU = 2u; const ACC = 4u; const GATHER_X = 8u; const SCATTER_Y = 16u;
-
-@group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> X: array<vec4<f32>>;
 @group(0) @binding(2) var<storage, read> W: array<vec4<f32>>;
-@group(0) @binding(3) var<storage, read> B: array<f32>;
-@group(0) @binding(4) var<storage, read> idx: array<u32>;
-@group(0) @binding(5) var<storage, read_write> Y: array<f32>;
 
 override WG_X: u32 = 8u;
 override WG_Y: u32 = 8u;
-
-fn gelu(u: f32) -> f32 {
-  return 0.5 * u * (1.0 + tanh(0.7978845608028654 * (u + 0.044715 * u * u * u)));
-}
 
 // Row bases of X in vec4 units, clamped so edge blocks read valid memory.
 fn x_bases(r0: u32) -> array<u32, 4> {
   var xb: array<u32, 4>;
   for (var i = 0u; i < 4u; i++) {
     let r = min(r0 + i, p.M - 1u);
-    var xr = r;
-    if ((p.flags & GATHER_X) != 0u) { xr = idx[r]; }
-    xb[i] = (p.x_off + xr * p.ldx) >> 2u;
+    xb[i] = (p.x_off + x_row(r) * p.ldx) >> 2u;
   }
   return xb;
-}
-
-fn store(r0: u32, c0: u32, acc: array<vec4<f32>, 8>) {
-  for (var i = 0u; i < 4u; i++) {
-    let r = r0 + i;
-    if (r >= p.M) { break; }
-    var yr = r;
-    if ((p.flags & SCATTER_Y) != 0u) { yr = idx[r]; }
-    let yb = p.y_off + yr * p.ldy;
-    for (var j = 0u; j < 8u; j++) {
-      let c = c0 + j;
-      if (c >= p.N) { break; }
-      var v = acc[i * 2u + j / 4u][j % 4u];
-      if ((p.flags & BIAS) != 0u) { v += B[p.b_off + c]; }
-      if ((p.flags & GELU) != 0u) { v = gelu(v); }
-      if ((p.flags & ACC) != 0u) { v += Y[yb + c]; }
-      Y[yb + c] = v;
-    }
-  }
 }
 
 @compute @workgroup_size(WG_X, WG_Y)
@@ -83,7 +47,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
       a6 += x3[kk] * w0; a7 += x3[kk] * w1;
     }
   }
-  store(r0, c0, array<vec4<f32>, 8>(a0, a1, a2, a3, a4, a5, a6, a7));
+  store_block(r0, c0, 1u, array<vec4<f32>, 8>(a0, a1, a2, a3, a4, a5, a6, a7));
 }
 
 @compute @workgroup_size(WG_X, WG_Y)
@@ -109,5 +73,5 @@ fn main_t(@builtin(global_invocation_id) gid: vec3<u32>) {
     a6 += vec4<f32>(dot(x3, e0), dot(x3, e1), dot(x3, e2), dot(x3, e3));
     a7 += vec4<f32>(dot(x3, e4), dot(x3, e5), dot(x3, e6), dot(x3, e7));
   }
-  store(r0, c0, array<vec4<f32>, 8>(a0, a1, a2, a3, a4, a5, a6, a7));
+  store_block(r0, c0, 1u, array<vec4<f32>, 8>(a0, a1, a2, a3, a4, a5, a6, a7));
 }

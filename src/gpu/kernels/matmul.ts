@@ -1,4 +1,5 @@
 import matmulWgsl from '../../../shaders/matmul.wgsl?raw';
+import matmulCommonWgsl from '../../../shaders/matmul_common.wgsl?raw';
 import matmulBlockWgsl from '../../../shaders/matmul_block.wgsl?raw';
 import matmulNaiveWgsl from '../../../shaders/matmul_naive.wgsl?raw';
 import matmulSgWgsl from '../../../shaders/matmul_sg.wgsl?raw';
@@ -9,12 +10,14 @@ import type { Batch, Runtime } from '../runtime';
 import { dim, distinct, fits } from './guards';
 
 const BINDINGS: KernelDef['bindings'] = ['uniform', 'read', 'read', 'read', 'read', 'rw'];
-export const MATMUL: KernelDef = { name: 'matmul', code: matmulWgsl, bindings: BINDINGS };
-export const MATMUL_BLOCK: KernelDef = { name: 'matmul_block', code: matmulBlockWgsl, bindings: BINDINGS };
-export const MATMUL_SG: KernelDef = { name: 'matmul_sg', code: matmulSgWgsl, bindings: BINDINGS };
-export const MATMUL_VEC4: KernelDef = { name: 'matmul_vec4', code: matmulVec4Wgsl, bindings: BINDINGS };
-export const MATMUL_VEC4_T: KernelDef = { name: 'matmul_vec4_t', code: matmulVec4Wgsl, entry: 'main_t', bindings: BINDINGS };
-export const MATMUL_NAIVE: KernelDef = { name: 'matmul_naive', code: matmulNaiveWgsl, bindings: BINDINGS };
+// WGSL has no #include: every kernel is the shared prelude/epilogue plus its own body.
+const withCommon = (body: string, enable = '') => `${enable}${matmulCommonWgsl}\n${body}`;
+export const MATMUL: KernelDef = { name: 'matmul', code: withCommon(matmulWgsl), bindings: BINDINGS };
+export const MATMUL_BLOCK: KernelDef = { name: 'matmul_block', code: withCommon(matmulBlockWgsl), bindings: BINDINGS };
+export const MATMUL_SG: KernelDef = { name: 'matmul_sg', code: withCommon(matmulSgWgsl, 'enable subgroups;\n'), bindings: BINDINGS };
+export const MATMUL_VEC4: KernelDef = { name: 'matmul_vec4', code: withCommon(matmulVec4Wgsl), bindings: BINDINGS };
+export const MATMUL_VEC4_T: KernelDef = { name: 'matmul_vec4_t', code: withCommon(matmulVec4Wgsl), entry: 'main_t', bindings: BINDINGS };
+export const MATMUL_NAIVE: KernelDef = { name: 'matmul_naive', code: withCommon(matmulNaiveWgsl), bindings: BINDINGS };
 
 export type MatmulVariant = 'auto' | 'vec4' | 'subgroup' | 'interleaved' | 'blocked' | 'naive';
 
