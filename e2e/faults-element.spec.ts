@@ -1,6 +1,8 @@
 import { chromium, expect, test, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { launchOptions } from './browser';
-import { openElementPage, serveFaults, syntheticDir, type FaultServer } from './faults/fixtures';
+import { checkpointId, openElementPage, serveFaults, syntheticDir, type FaultServer } from './faults/fixtures';
 
 // <mgnt-canvas> and its IndexedDB store under faults (issue 7): quota, a corrupted entry between
 // visits, two tabs at once, bad attributes, re-entrant generate(), removal mid-run, markup in
@@ -129,6 +131,83 @@ test('the tab closed mid-download: the next visit finds no manifest record, reus
     await slow.close();
   }
 });
+
+for (const mode of ['worker', 'main'] as const) {
+  test(`removed while its model downloads (${mode}): no events after removal, no session left open`, async ({ page }) => {
+    const stalled = await serveFaults({
+      dir: syntheticDir(),
+      handler: (path, _req, res) => {
+        if (path !== '/tokenizer.safetensors') return false;
+        setTimeout(() => res.destroy(), 4000); // the download breaks off after the element is gone
+        return true;
+      },
+    });
+    try {
+      await openElementPage(page, mode === 'main' ? '?main' : '');
+      await page.evaluate((u) => {
+        (window as any).own = [];
+        const e = document.createElement('mgnt-canvas');
+        e.id = 'a';
+        for (const t of ['load', 'progress', 'generate', 'error']) e.addEventListener(t, (ev) => (window as any).own.push(`${t}${t === 'error' ? ':' + (ev as CustomEvent).detail.type : ''}`));
+        e.setAttribute('model', u);
+        e.setAttribute('loading', 'eager');
+        e.setAttribute('autoplay', '');
+        document.getElementById('stage')!.append(e);
+      }, `${stalled.url}/manifest.json`);
+      await expect.poll(() => stalled.hits.get('/tokenizer.safetensors') ?? 0, { timeout: 60_000 }).toBe(1);
+      const removedAt = await page.evaluate(() => {
+        document.getElementById('a')!.remove();
+        return (window as any).own.length;
+      });
+      await page.waitForTimeout(6000); // past the broken-off download
+      const r = await page.evaluate(() => ({ own: (window as any).own, open: window.faultCanvas.diagnostics.openSessions }));
+      console.log('  ', JSON.stringify(r));
+      expect(r.own.slice(removedAt)).toEqual([]);
+      expect(r.open).toBe(0);
+    } finally {
+      await stalled.close();
+    }
+  });
+}
+
+for (const mode of ['worker', 'main'] as const) {
+  test(`model changed while the previous one loads (${mode}): the last one wins, no stale load or error`, async ({ page }) => {
+    const dirA = syntheticDir(1), dirB = syntheticDir(2);
+    const a = await serveFaults({
+      dir: dirA,
+      handler: (path, _req, res) => {
+        if (path !== '/tokenizer.safetensors') return false;
+        setTimeout(() => res.end(readFileSync(join(dirA, 'tokenizer.safetensors'))), 5000); // slow, then complete
+        return true;
+      },
+    });
+    const b = await serveFaults({ dir: dirB });
+    try {
+      await openElementPage(page, mode === 'main' ? '?main' : '');
+      await call(page, 'add', 'a', { ...FAST, model: `${a.url}/manifest.json`, loading: 'eager', autoplay: '' });
+      await expect.poll(() => a.hits.get('/tokenizer.safetensors') ?? 0, { timeout: 60_000 }).toBe(1);
+      await page.evaluate((u) => document.getElementById('a')!.setAttribute('model', u), `${b.url}/manifest.json`);
+      const first = await waitFor(page, 'generate');
+      await page.waitForTimeout(7000); // the stale load of A has completed by now
+      const again = await call(page, 'generate', 'a');
+      const r = await page.evaluate(() => ({
+        loads: window.faultEvents.filter((e) => e.type === 'load').map((e) => e.detail.id),
+        errors: window.faultEvents.filter((e) => e.type === 'error').map((e) => e.detail),
+        id: (document.getElementById('a') as any).modelInfo?.id,
+        status: document.getElementById('a')!.shadowRoot!.querySelector('.status')!.textContent,
+      }));
+      console.log('  ', JSON.stringify(r));
+      expect(r.errors).toEqual([]);
+      expect(r.loads).toEqual([checkpointId(dirB)]);
+      expect(r.id).toBe(checkpointId(dirB));
+      expect(r.status).toBe('');
+      // The session still runs model B (A has another depth: other tokens for the same request).
+      expect(again.gray).toEqual(first.detail.gray);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+}
 
 test.describe('a loaded element', () => {
   test.beforeEach(async ({ page }) => {

@@ -76,10 +76,16 @@ export function call<T = any>(page: Page, name: string, ...args: unknown[]): Pro
 export const HTML_FALLBACK = '<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>app</title></head><body><div id="app"></div><script type="module" src="/src/main.ts"></script></body></html>\n';
 
 /** A checkpoint folder on disk (for servers that serve folders). */
-export function syntheticDir(): string {
+export function syntheticDir(layers = 1): string {
   const dir = mkdtempSync(join(tmpdir(), 'mgnt-faults-'));
-  writeSyntheticCheckpoint(dir);
+  writeSyntheticCheckpoint(dir, layers);
   return dir;
+}
+
+/** The checkpoint id loadCheckpoint derives from a manifest (hash of its file hashes). */
+export function checkpointId(dir: string): string {
+  const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { files: Array<{ sha256: string }> };
+  return createHash('sha256').update(m.files.map((f) => f.sha256).join(':')).digest('hex').slice(0, 16);
 }
 
 export interface FaultServer {
