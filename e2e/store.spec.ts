@@ -139,7 +139,7 @@ test('the session runs in a worker and streams step previews', async ({ page }) 
 });
 
 test('shipped model: cold start (network) vs warm start (IndexedDB) vs cached first step', async ({ page }) => {
-  test.skip(!existsSync('public/models/fmnist-s/manifest.json'), 'the trained model is not in public/models/fmnist-s yet');
+  expect(existsSync('public/models/fmnist-s/manifest.json'), 'the trained model ships in public/models/fmnist-s').toBe(true);
   await open(page);
   await call(page, 'clear');
   const shipped = new URL('/models/fmnist-s/manifest.json', page.url()).href;
