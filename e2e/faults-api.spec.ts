@@ -62,6 +62,13 @@ test.describe('faults: API', () => {
     expect(ok.widths).toEqual([0.125, 0.25, 0.5]);
   });
 
+  test('budget 0, −1, NaN: bad-attribute naming budget; a checkpoint without a quality–compute front: format', async ({ page }) => {
+    for (const budget of [0, -1, NaN, Infinity]) await rejects(page, { budget }, `budget must be a number in (0, 1] (a fraction of the full-width cost), got ${budget}`);
+    const r = await call(page, 'generateTiny', { budget: 0.5 });
+    expect(r.error).toEqual({ name: 'MgntError', type: 'format', message: 'this checkpoint ships no quality–compute front; the budget dial needs one (train/evaluate.py)' });
+    expect(r.liveBytesDelta).toBe(0);
+  });
+
   test('extreme finite values (guidance 1e30, temperature 1e-30 / 1e30, choice temperature 1e30): valid tokens, no GPU errors', async ({ page }) => {
     for (const req of [{ guidance: 1e30 }, { temperature: 1e-30 }, { temperature: 1e30 }, { choiceTemperature: 1e30 }, { guidance: 1e30, temperature: 1e-30 }]) {
       const r = await call(page, 'generateTiny', { ...req, steps: 3 });

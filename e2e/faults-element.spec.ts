@@ -228,6 +228,9 @@ test.describe('a loaded element', () => {
       ['seed', '1e300', /^<mgnt-canvas> seed="1e300" is not valid: expected an integer ≥ 0$/],
       ['guidance', 'NaN', /^<mgnt-canvas> guidance="NaN" is not valid: expected a number ≥ 0$/],
       ['temperature', '0', /^<mgnt-canvas> temperature="0" is not valid: expected a number > 0$/],
+      ['budget', '0', /^<mgnt-canvas> budget="0" is not valid: expected a number > 0$/],
+      ['budget', '2', /^<mgnt-canvas> budget="2" is not valid: expected a fraction of the full-width cost in \(0, 1\]$/],
+      ['budget', 'NaN', /^<mgnt-canvas> budget="NaN" is not valid/],
       ['schedule', 'fast', /^schedule: schedule entry "fast" is not one of the model's widths/],
       ['schedule', '1,1', /^schedule: schedule lists 2 widths but steps is 3/],
     ];
