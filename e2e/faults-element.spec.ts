@@ -96,6 +96,33 @@ test('two tabs load the same model at once: one copy stored, both run', async ({
   expect((await waitFor(p3, 'load')).detail.storage).toMatchObject({ dropped: [], files: { 'transformer.safetensors': 'idb', 'tokenizer.safetensors': 'idb' } });
 });
 
+test('derived entries (first-step logits, a cached result) changed on disk between visits: detected, dropped, computed again', async ({ page }) => {
+  const A = { ...FAST, model: url, loading: 'eager', autoplay: '' };
+  await openElementPage(page);
+  await call(page, 'add', 'a', A);
+  const g1 = (await waitFor(page, 'generate')).detail;
+  expect(g1.reused).toBeNull();
+  await page.waitForTimeout(500); // the cache writes are not awaited by the generation
+  expect(await call(page, 'corruptDerived')).toEqual(['first:logits', 'result:gray']);
+
+  await openElementPage(page); // second visit, the same request
+  await call(page, 'add', 'a', A);
+  const g2 = (await waitFor(page, 'generate')).detail;
+  expect(g2.reused).toBeNull(); // neither damaged entry was used
+  expect(g2.gray).toEqual(g1.gray);
+  await page.waitForTimeout(500);
+
+  await openElementPage(page); // third visit: the entries were written again, intact
+  await call(page, 'add', 'a', A);
+  const g3 = (await waitFor(page, 'generate')).detail;
+  expect(g3.reused).toBe('result');
+  expect(g3.gray).toEqual(g1.gray);
+  await page.evaluate(() => document.getElementById('a')!.setAttribute('seed', '6'));
+  expect((await call(page, 'generate', 'a')).error).toBeUndefined();
+  const g4 = (await events(page)).filter((e) => e.type === 'generate').at(-1)!.detail;
+  expect(g4.reused).toBe('first-step');
+});
+
 test('the tab closed mid-download: the next visit finds no manifest record, reuses the verified file, fetches the rest', async ({ context }) => {
   const dir = syntheticDir();
   let stall = true;

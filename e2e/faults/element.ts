@@ -7,6 +7,7 @@ import { MgntCanvas } from '../../src/element/index';
 const params = new URLSearchParams(location.search);
 if (params.has('main')) MgntCanvas.useWorker = false;
 const files = createStore('mgnt-files', 'files');
+const derived = createStore('mgnt-cache', 'cache');
 
 declare global {
   interface Window {
@@ -24,7 +25,7 @@ for (const type of ['load', 'progress', 'generate', 'error']) {
     if (t.localName !== 'mgnt-canvas') return;
     // Results hold typed arrays and ImageData: keep the JSON-friendly fields.
     const d = (e as CustomEvent).detail;
-    const detail = type === 'generate' ? { classIndex: d.classIndex, seed: d.seed, steps: d.steps, widths: d.widths, gray: Array.from(d.gray as Uint8Array) } : d;
+    const detail = type === 'generate' ? { classIndex: d.classIndex, seed: d.seed, steps: d.steps, widths: d.widths, reused: d.reused, gray: Array.from(d.gray as Uint8Array) } : d;
     window.faultEvents.push({ id: t.id, type, detail, t: performance.now() });
   }, true);
 }
@@ -58,6 +59,25 @@ window.faultsEl = {
   /** IndexedDB keys of the checkpoint store (with byte sizes of chunks). */
   async storeKeys() {
     return (await entries(files)).map(([k, v]) => [String(k), v instanceof ArrayBuffer ? v.byteLength : null]);
+  },
+  /**
+   * Changes every derived entry on disk (first-step logits, result pixels) as bit rot or another
+   * program would: the values change, the record's shape stays. Returns the keys changed.
+   */
+  async corruptDerived() {
+    const changed: string[] = [];
+    for (const [k, rec] of await entries(derived)) {
+      const v = ((rec as { value?: unknown }).value ?? rec) as Record<string, unknown>;
+      for (const field of ['logits', 'gray']) {
+        const a = v[field] as Float32Array | Uint8Array | undefined;
+        if (!a) continue;
+        if (a instanceof Float32Array) for (let i = 0; i < a.length; i += 7) a[i] = -a[i] * 3;
+        else for (let i = 0; i < a.length; i++) a[i] = 255 - a[i];
+        changed.push(`${String(k).split('/')[0]}:${field}`);
+      }
+      await set(k, rec, derived);
+    }
+    return changed.sort();
   },
   /** Flips one byte of the first stored chunk of `path`. */
   async corrupt(path: string) {

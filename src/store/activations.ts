@@ -1,9 +1,37 @@
 // Derived data kept in IndexedDB, keyed by the checkpoint id: the first decode step's output (its
 // input is all [MASK], so it depends only on model, width, class and whether guidance is on) and
 // whole results keyed by the full request. Best effort: a failed read is a miss, a failed write
-// (quota, private mode) is ignored — the generation itself never depends on the cache.
-import { get, set, type UseStore } from 'idb-keyval';
+// (quota, private mode) is ignored — the generation itself never depends on the cache. Every
+// entry carries a SHA-256 of its contents: one changed on disk is dropped and computed again.
+import { del, get, set, type UseStore } from 'idb-keyval';
+import { sha256Hex } from '../model/checkpoint';
 import { cacheStore, firstStepKey, resultKey } from './keys';
+
+/** How an entry sits in IndexedDB: the value and a SHA-256 over its contents. */
+interface Sealed {
+  sealed: 1;
+  value: Record<string, unknown>;
+  sum: string;
+}
+
+/** SHA-256 of an entry: its typed arrays' bytes, then its other fields as JSON (keys sorted). */
+async function checksum(v: Record<string, unknown>): Promise<string> {
+  const parts: Uint8Array[] = [];
+  const rest: Record<string, unknown> = {};
+  for (const k of Object.keys(v).sort()) {
+    const x = v[k];
+    if (ArrayBuffer.isView(x)) parts.push(new Uint8Array(x.buffer, x.byteOffset, x.byteLength));
+    else rest[k] = x;
+  }
+  parts.push(new TextEncoder().encode(JSON.stringify(rest)));
+  const all = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    all.set(p, o);
+    o += p.length;
+  }
+  return sha256Hex(all.buffer);
+}
 
 export interface FirstStepEntry {
   /** Logits of every image position, [batch·64, V] (conditional rows, then null-class rows). */
@@ -53,7 +81,14 @@ export class ActivationCache {
     }
     if (!this.db) return undefined;
     try {
-      return await get<T>(key, this.db);
+      const rec = await get<Sealed>(key, this.db);
+      if (rec === undefined) return undefined;
+      // An entry changed on disk (or written by an older build without a checksum) is dropped.
+      if (!rec || rec.sealed !== 1 || !rec.value || rec.sum !== (await checksum(rec.value))) {
+        await del(key, this.db).catch(() => {});
+        return undefined;
+      }
+      return rec.value as T;
     } catch {
       return undefined;
     }
@@ -63,7 +98,8 @@ export class ActivationCache {
     this.remember(key, value);
     if (!this.db) return;
     try {
-      await set(key, value, this.db);
+      const v = value as Record<string, unknown>;
+      await set(key, { sealed: 1, value: v, sum: await checksum(v) } satisfies Sealed, this.db);
     } catch {
       /* quota or a closed database: the cache is an optimisation only */
     }
