@@ -171,6 +171,36 @@ test.describe('faults: checkpoint, nothing cached', () => {
 test.describe('faults: checkpoint, broken connections', () => {
   test.beforeEach(async ({ page }) => openFaultsPage(page));
 
+  test('a model on another origin without CORS permission: network, naming the URL and CORS', async ({ page }) => {
+    const srv = await serveFaults({ dir: syntheticDir(), headers: () => ({ 'access-control-allow-origin': 'https://example.com' }) });
+    try {
+      const r = await call(page, 'load', `${srv.url}/manifest.json`);
+      expect(r.error?.type).toBe('network');
+      expect(r.error.message).toMatch(new RegExp(`^could not fetch ${srv.url.replace(/[.]/g, '\\.')}/manifest\\.json: TypeError: Failed to fetch\\. Check the URL and your connection \\(and CORS, if it is on another origin\\)\\.$`));
+    } finally {
+      await srv.close();
+    }
+  });
+
+  test('HTTP 503 for a file: network, naming the URL and the status; not retried', async ({ page }) => {
+    const srv = await serveFaults({
+      dir: syntheticDir(),
+      handler: (path, _req, res) => {
+        if (path !== '/tokenizer.safetensors') return false;
+        res.writeHead(503, 'Service Unavailable').end('busy');
+        return true;
+      },
+    });
+    try {
+      const r = await call(page, 'load', `${srv.url}/manifest.json`);
+      expect(r.error?.type).toBe('network');
+      expect(r.error.message).toBe(`fetching ${srv.url}/tokenizer.safetensors failed with HTTP 503 Service Unavailable`);
+      expect(srv.hits.get('/tokenizer.safetensors')).toBe(1);
+    } finally {
+      await srv.close();
+    }
+  });
+
   test('the connection drops mid-file: network, naming the file and how far it got', async ({ page }) => {
     const dir = syntheticDir();
     const full = readFileSync(join(dir, 'transformer.safetensors'));

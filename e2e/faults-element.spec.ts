@@ -123,6 +123,23 @@ test('derived entries (first-step logits, a cached result) changed on disk betwe
   expect(g4.reused).toBe('first-step');
 });
 
+test('the model server gone on a return visit: the checkpoint runs from IndexedDB (offline start)', async ({ page }) => {
+  const gone = await serveFaults({ dir: syntheticDir() });
+  const murl = `${gone.url}/manifest.json`;
+  await openElementPage(page);
+  await call(page, 'add', 'a', { ...FAST, model: murl, loading: 'eager', autoplay: '' });
+  const g1 = (await waitFor(page, 'generate')).detail;
+  await gone.close();
+  await openElementPage(page);
+  await call(page, 'add', 'a', { ...FAST, seed: '8', model: murl, loading: 'eager', autoplay: '' });
+  const g2 = (await waitFor(page, 'generate')).detail;
+  const load = (await waitFor(page, 'load')).detail;
+  expect(load.storage).toMatchObject({ offline: true, dropped: [], files: { 'transformer.safetensors': 'idb', 'tokenizer.safetensors': 'idb' } });
+  expect(g2.seed).toBe(8);
+  expect(g2.gray).not.toEqual(g1.gray);
+  expect((await events(page)).filter((e) => e.type === 'error')).toEqual([]);
+});
+
 test('the tab closed mid-download: the next visit finds no manifest record, reuses the verified file, fetches the rest', async ({ context }) => {
   const dir = syntheticDir();
   let stall = true;
