@@ -379,6 +379,46 @@ test('device destroyed mid-generation (main thread): a new device, the run retri
   expect(r.seq).toEqual(['0', '1', '2', '0', '1', '2', '3', '4', '5', 'generate']);
 });
 
+for (const always of [false, true]) {
+  test(`device destroyed mid-generation inside the worker${always ? ', again on the retry: device-lost' : ': recovered there'}`, async ({ page }) => {
+    await openElementPage(page);
+    await call(page, 'add', 'a', { ...FAST, steps: '6', model: url, loading: 'eager' });
+    expect((await waitFor(page, 'load')).detail.backend).toBe('worker');
+    const workers = page.workers();
+    expect(workers).toHaveLength(1);
+    // In the worker: the device destroys itself at its 3rd command encoder, i.e. while step 1 is
+    // encoded (each step encodes its pass, then its preview decode); with `always`, the new one too.
+    await workers[0].evaluate((again) => {
+      const create = GPUDevice.prototype.createCommandEncoder;
+      const seen = new WeakMap<GPUDevice, number>();
+      let lost = 0;
+      GPUDevice.prototype.createCommandEncoder = function (this: GPUDevice, d?: GPUCommandEncoderDescriptor) {
+        const n = (seen.get(this) ?? 0) + 1;
+        seen.set(this, n);
+        if (n === 3 && (lost === 0 || again)) {
+          lost++;
+          this.destroy();
+        }
+        return create.call(this, d);
+      };
+    }, always);
+    const r = await page.evaluate(async () => {
+      window.faultEvents = [];
+      const el = document.getElementById('a') as unknown as { generate(): Promise<{ steps: number }> };
+      const res = await el.generate().then((x) => `ok ${x.steps}`, (e: Error & { type?: string }) => `${e.name} ${e.type}: ${e.message}`);
+      return { res, seq: window.faultEvents.map((e) => (e.type === 'progress' ? String(e.detail.step) : e.type === 'error' ? `error:${e.detail.type}:${e.detail.fatal}` : e.type)) };
+    });
+    console.log('  ', JSON.stringify(r));
+    if (!always) {
+      expect(r.res).toBe('ok 6');
+      expect(r.seq).toEqual(['0', '0', '1', '2', '3', '4', '5', 'generate']);
+    } else {
+      expect(r.res).toMatch(/^MgntError device-lost: The GPU device was lost again after it was replaced once: /);
+      expect(r.seq).toEqual(['0', '0', 'error:device-lost:true']);
+    }
+  });
+}
+
 test('attribute values never reach innerHTML', async ({ page }) => {
   await openElementPage(page, '?main');
   const payload = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
