@@ -267,6 +267,7 @@ test.describe('a loaded element', () => {
       ['steps', '-1', /^<mgnt-canvas> steps="-1" is not valid/],
       ['steps', 'NaN', /^<mgnt-canvas> steps="NaN" is not valid/],
       ['steps', '10000', /^steps must be an integer between 1 and 64 \(the number of tokens to generate\), got 10000$/],
+      ['steps', '1000000000', /^steps must be an integer between 1 and 64 \(the number of tokens to generate\), got 1000000000$/],
       ['class', 'hat', /^<mgnt-canvas> class="hat" is not valid: expected a class index 0\.\.9, "none", or one of: class-0, /],
       ['seed', '-1', /^<mgnt-canvas> seed="-1" is not valid: expected an integer ≥ 0$/],
       ['seed', '1e300', /^<mgnt-canvas> seed="1e300" is not valid: expected an integer ≥ 0$/],

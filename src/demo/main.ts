@@ -62,6 +62,11 @@ function baseRequest(): SessionRequest {
 
 /** The schedule as one width per step, shown before the run starts. */
 function widthsFor(spec: string, steps: number): number[] {
+  const N = info!.grid[0] * info!.grid[1];
+  if (!Number.isInteger(steps) || steps < 1 || steps > N) {
+    // Checked before any list is built from it (the random-seed button skips the form's own check).
+    throw new MgntError('bad-attribute', `steps must be an integer between 1 and ${N} (the number of tokens to generate), got ${steps}`);
+  }
   try {
     return parseSchedule(spec, steps, info!.defaults.magnets, info!.widths);
   } catch (e) {

@@ -46,11 +46,16 @@ export function selectFixed(positions: ArrayLike<number>, confidence: ArrayLike<
 
 export type ScheduleName = 'baseline' | 'magnets';
 
+/** Upper bound on steps any schedule is built for (a model allows at most its token count). */
+export const MAX_STEPS = 4096;
+
 /**
  * Parses a schedule: `baseline`, `magnets` (from the checkpoint's defaults, scaled to T steps),
  * or a comma list with one width per step (`0.125,0.25,…` or fractions `1/8,1/4,…`).
  */
 export function parseSchedule(spec: string, T: number, magnets: readonly number[], widths: readonly number[] = WIDTHS): number[] {
+  // Before any array of length T exists: a huge or fractional T must not allocate or hang.
+  if (!Number.isInteger(T) || T < 1 || T > MAX_STEPS) throw new RangeError(`steps must be an integer between 1 and ${MAX_STEPS}, got ${T}`);
   const s = spec.trim();
   if (s === 'baseline') return Array(T).fill(Math.max(...widths));
   if (s === 'magnets') return resample(magnets, T);
