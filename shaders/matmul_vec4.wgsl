@@ -12,14 +12,10 @@
 override WG_X: u32 = 8u;
 override WG_Y: u32 = 8u;
 
-// Row bases of X in vec4 units, clamped so edge blocks read valid memory.
-fn x_bases(r0: u32) -> array<u32, 4> {
-  var xb: array<u32, 4>;
-  for (var i = 0u; i < 4u; i++) {
-    let r = min(r0 + i, p.M - 1u);
-    xb[i] = (p.x_off + x_row(r) * p.ldx) >> 2u;
-  }
-  return xb;
+// Row base of X in vec4 units for block row i (clamped so edge blocks read valid memory).
+// Bases live in named values, not arrays: SwiftShader keeps private arrays in memory.
+fn x_base(r0: u32, i: u32) -> u32 {
+  return (p.x_off + x_row(min(r0 + i, p.M - 1u)) * p.ldx) >> 2u;
 }
 
 @compute @workgroup_size(WG_X, WG_Y)
@@ -27,7 +23,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let c0 = gid.x * 8u;
   let r0 = gid.y * 4u;
   if (c0 >= p.N || r0 >= p.M) { return; }
-  let xb = x_bases(r0);
+  let xb0 = x_base(r0, 0u); let xb1 = x_base(r0, 1u); let xb2 = x_base(r0, 2u); let xb3 = x_base(r0, 3u);
   // The second 4 columns may lie past N (N is a multiple of 4): read the first 4 again instead.
   let c1 = select(c0, c0 + 4u, c0 + 4u < p.N);
   let wq = p.sk >> 2u;
@@ -35,17 +31,22 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   var wb = (p.w_off + c1) >> 2u;
   var a0 = vec4<f32>(0.0); var a1 = vec4<f32>(0.0); var a2 = vec4<f32>(0.0); var a3 = vec4<f32>(0.0);
   var a4 = vec4<f32>(0.0); var a5 = vec4<f32>(0.0); var a6 = vec4<f32>(0.0); var a7 = vec4<f32>(0.0);
-  for (var k = 0u; k < p.K; k += 4u) {
-    let kq = k >> 2u;
-    let x0 = X[xb[0] + kq]; let x1 = X[xb[1] + kq]; let x2 = X[xb[2] + kq]; let x3 = X[xb[3] + kq];
-    for (var kk = 0u; kk < 4u; kk++) {
-      let w0 = W[wa]; let w1 = W[wb];
-      wa += wq; wb += wq;
-      a0 += x0[kk] * w0; a1 += x0[kk] * w1;
-      a2 += x1[kk] * w0; a3 += x1[kk] * w1;
-      a4 += x2[kk] * w0; a5 += x2[kk] * w1;
-      a6 += x3[kk] * w0; a7 += x3[kk] * w1;
-    }
+  // The 4 steps of k inside a vec4 are written out: a dynamic component index would also put the
+  // vector in memory on SwiftShader.
+  for (var kq = 0u; kq < (p.K >> 2u); kq++) {
+    let x0 = X[xb0 + kq]; let x1 = X[xb1 + kq]; let x2 = X[xb2 + kq]; let x3 = X[xb3 + kq];
+    var w0 = W[wa]; var w1 = W[wb]; wa += wq; wb += wq;
+    a0 += x0.x * w0; a1 += x0.x * w1; a2 += x1.x * w0; a3 += x1.x * w1;
+    a4 += x2.x * w0; a5 += x2.x * w1; a6 += x3.x * w0; a7 += x3.x * w1;
+    w0 = W[wa]; w1 = W[wb]; wa += wq; wb += wq;
+    a0 += x0.y * w0; a1 += x0.y * w1; a2 += x1.y * w0; a3 += x1.y * w1;
+    a4 += x2.y * w0; a5 += x2.y * w1; a6 += x3.y * w0; a7 += x3.y * w1;
+    w0 = W[wa]; w1 = W[wb]; wa += wq; wb += wq;
+    a0 += x0.z * w0; a1 += x0.z * w1; a2 += x1.z * w0; a3 += x1.z * w1;
+    a4 += x2.z * w0; a5 += x2.z * w1; a6 += x3.z * w0; a7 += x3.z * w1;
+    w0 = W[wa]; w1 = W[wb]; wa += wq; wb += wq;
+    a0 += x0.w * w0; a1 += x0.w * w1; a2 += x1.w * w0; a3 += x1.w * w1;
+    a4 += x2.w * w0; a5 += x2.w * w1; a6 += x3.w * w0; a7 += x3.w * w1;
   }
   store_block(r0, c0, 1u, array<vec4<f32>, 8>(a0, a1, a2, a3, a4, a5, a6, a7));
 }
@@ -55,15 +56,18 @@ fn main_t(@builtin(global_invocation_id) gid: vec3<u32>) {
   let c0 = gid.x * 8u;
   let r0 = gid.y * 4u;
   if (c0 >= p.N || r0 >= p.M) { return; }
-  let xb = x_bases(r0);
-  var wb: array<u32, 8>;
-  for (var j = 0u; j < 8u; j++) { wb[j] = (p.w_off + min(c0 + j, p.N - 1u) * p.sn) >> 2u; }
+  let xb0 = x_base(r0, 0u); let xb1 = x_base(r0, 1u); let xb2 = x_base(r0, 2u); let xb3 = x_base(r0, 3u);
+  let n1 = p.N - 1u;
+  let wb0 = (p.w_off + min(c0, n1) * p.sn) >> 2u;      let wb1 = (p.w_off + min(c0 + 1u, n1) * p.sn) >> 2u;
+  let wb2 = (p.w_off + min(c0 + 2u, n1) * p.sn) >> 2u; let wb3 = (p.w_off + min(c0 + 3u, n1) * p.sn) >> 2u;
+  let wb4 = (p.w_off + min(c0 + 4u, n1) * p.sn) >> 2u; let wb5 = (p.w_off + min(c0 + 5u, n1) * p.sn) >> 2u;
+  let wb6 = (p.w_off + min(c0 + 6u, n1) * p.sn) >> 2u; let wb7 = (p.w_off + min(c0 + 7u, n1) * p.sn) >> 2u;
   var a0 = vec4<f32>(0.0); var a1 = vec4<f32>(0.0); var a2 = vec4<f32>(0.0); var a3 = vec4<f32>(0.0);
   var a4 = vec4<f32>(0.0); var a5 = vec4<f32>(0.0); var a6 = vec4<f32>(0.0); var a7 = vec4<f32>(0.0);
   for (var kq = 0u; kq < (p.K >> 2u); kq++) {
-    let x0 = X[xb[0] + kq]; let x1 = X[xb[1] + kq]; let x2 = X[xb[2] + kq]; let x3 = X[xb[3] + kq];
-    let e0 = W[wb[0] + kq]; let e1 = W[wb[1] + kq]; let e2 = W[wb[2] + kq]; let e3 = W[wb[3] + kq];
-    let e4 = W[wb[4] + kq]; let e5 = W[wb[5] + kq]; let e6 = W[wb[6] + kq]; let e7 = W[wb[7] + kq];
+    let x0 = X[xb0 + kq]; let x1 = X[xb1 + kq]; let x2 = X[xb2 + kq]; let x3 = X[xb3 + kq];
+    let e0 = W[wb0 + kq]; let e1 = W[wb1 + kq]; let e2 = W[wb2 + kq]; let e3 = W[wb3 + kq];
+    let e4 = W[wb4 + kq]; let e5 = W[wb5 + kq]; let e6 = W[wb6 + kq]; let e7 = W[wb7 + kq];
     a0 += vec4<f32>(dot(x0, e0), dot(x0, e1), dot(x0, e2), dot(x0, e3));
     a1 += vec4<f32>(dot(x0, e4), dot(x0, e5), dot(x0, e6), dot(x0, e7));
     a2 += vec4<f32>(dot(x1, e0), dot(x1, e1), dot(x1, e2), dot(x1, e3));

@@ -117,7 +117,7 @@ async function timeSynced(rt: Runtime, record: (b: ReturnType<Runtime['batch']>)
   return (performance.now() - t0) / reps;
 }
 
-async function run(shapes: KernelShape[], rounds: number): Promise<KernelBenchRow[]> {
+async function run(shapes: KernelShape[], rounds: number, withLibs = true): Promise<KernelBenchRow[]> {
   const rt = new Runtime(await acquireGpu());
   const rows: KernelBenchRow[] = [];
   for (const s of shapes) {
@@ -162,7 +162,7 @@ async function run(shapes: KernelShape[], rounds: number): Promise<KernelBenchRo
       }
       maxdiff['mgnt-vs-cpu-f64'] = maxAbsDiff(ref, cpu);
       mgntKey = 'mgnt-auto';
-      await addLibraries({
+      if (withLibs) await addLibraries({
         'ort-webgpu': () => ortMatmul('webgpu', M, N, K, xs, ws),
         'tfjs-webgpu': () => tfMatmul(M, N, K, xs, ws),
         'ort-wasm': () => ortMatmul('wasm', M, N, K, xs, ws),
@@ -185,7 +185,7 @@ async function run(shapes: KernelShape[], rounds: number): Promise<KernelBenchRo
       const qs = splitHeads(qh, batch, nq, heads, hd), ks = splitHeads(kh, batch, nkv, heads, hd), vs = splitHeads(vh, batch, nkv, heads, hd);
       const kt = splitHeadsT(kh, batch, nkv, heads, hd);
       const merged = (c: Promise<LibContender>) => c.then((l) => ({ ...l, output: async () => mergeHeads(await l.output(), batch, nq, heads, hd) }));
-      await addLibraries({
+      if (withLibs) await addLibraries({
         'ort-webgpu': () => merged(ortAttention('webgpu', batch, heads, nq, nkv, hd, qs, kt, vs)),
         'tfjs-webgpu': () => merged(tfAttention(batch, heads, nq, nkv, hd, qs, ks, vs)),
         'ort-wasm': () => merged(ortAttention('wasm', batch, heads, nq, nkv, hd, qs, kt, vs)),
