@@ -11,6 +11,8 @@ export interface Gpu {
   adapterInfo: { vendor: string; architecture: string; description: string };
   features: GpuFeatures;
   limits: GPUSupportedLimits;
+  /** A CPU implementation (SwiftShader): kernels that are best there differ from a GPU's. */
+  software: boolean;
   /** The adapter's smallest subgroup size (0 where unknown). */
   subgroupMinSize: number;
   /** Resolves when the device is lost (destroy() or a driver reset). */
@@ -110,6 +112,7 @@ export async function acquireGpu(opts: AcquireOptions = {}): Promise<Gpu> {
     adapterInfo: { vendor: info.vendor ?? '', architecture: info.architecture ?? '', description: info.description ?? '' },
     features,
     limits: cappedLimits(device.limits, opts.limits),
+    software: /swiftshader/i.test(`${info.vendor ?? ''} ${info.architecture ?? ''} ${info.description ?? ''}`) || !!(info as { isFallbackAdapter?: boolean }).isFallbackAdapter,
     subgroupMinSize: Number((info as unknown as { subgroupMinSize?: number }).subgroupMinSize ?? 0),
     lost,
     isLost: () => lostFlag,

@@ -7,8 +7,7 @@ import type { Runtime } from '../runtime';
  * 4.5 ms at 4 vs 24.6 ms at 64; groupnorm 32×32×32: 3.4 ms vs 4.4 ms).
  */
 export function defaultReduceWorkgroup(rt: Runtime): number {
-  const i = rt.gpu.adapterInfo;
-  return /swiftshader/i.test(`${i.vendor} ${i.architecture} ${i.description}`) ? 4 : 64;
+  return rt.gpu.software ? 4 : 64;
 }
 
 /** The requested workgroup size (the launcher validates it) or the default. */
