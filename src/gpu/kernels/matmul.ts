@@ -49,8 +49,8 @@ export interface MatmulArgs {
   /** Rows of X / Y the index buffers may point at (bounds check); defaults to M. */
   rowsX?: number;
   rowsY?: number;
-  /** Kernel choice (see shaders/matmul*.wgsl): 'auto' is 'blocked' (2) on SwiftShader, else 'vec4' (5)
-   * where aligned, else 'interleaved' (3); 'subgroup' (4) needs subgroups of ≥ 4 lanes; 'blocked' (2) and 'naive' (1) are baselines. */
+  /** Kernel choice (see shaders/matmul*.wgsl): 'auto' is 'vec4' (5) where aligned, else 'interleaved'
+   * (3); 'subgroup' (4) needs subgroups of ≥ 4 lanes; 'blocked' (2) and 'naive' (1) are baselines. */
   variant?: MatmulVariant;
 }
 
@@ -91,11 +91,11 @@ export function matmul(rt: Runtime, batch: Batch, a: MatmulArgs): void {
     .u(xo).u(wo).u(bo).u(yo)
     .pack();
   const buffers = [a.x, a.w, a.bias ?? rt.dummy, a.gatherX ?? a.scatterY ?? rt.dummy, a.y];
-  // 'auto': on SwiftShader kernel 2, which led or tied in the side-by-side runs of
-  // docs/BENCHMARKS.md; on a GPU kernel 5 where the shapes are vec4-aligned (always, for the
-  // model: wide loads are what GPU memory wants), else kernel 3.
+  // 'auto': kernel 5 where the shapes are vec4-aligned (always, for the model: it led on every
+  // model shape in the least loaded side-by-side run, docs/BENCHMARKS.md, and wide loads are what
+  // GPU memory wants), else kernel 3.
   const aligned = vec4Aligned(a);
-  const variant = a.variant && a.variant !== 'auto' ? a.variant : rt.gpu.software ? 'blocked' : aligned ? 'vec4' : 'interleaved';
+  const variant = a.variant && a.variant !== 'auto' ? a.variant : aligned ? 'vec4' : 'interleaved';
   if (variant === 'vec4') {
     guard(aligned, k, () => 'the vec4 variant needs K, N, ldx, ldw and the X/W offsets to be multiples of 4');
     batch.dispatch(a.transposeW ? MATMUL_VEC4_T : MATMUL_VEC4, params, buffers, [Math.ceil(a.N / 64), Math.ceil(a.M / 32)]);
