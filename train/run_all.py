@@ -1,10 +1,11 @@
 """Retrain everything with one command (CPU: ~2 h on 2 shared cores; far less on a GPU):
 
-/usr/bin/python3 train/run_all.py [--tok_minutes 10] [--cls_minutes 5] [--tf_minutes 85] [--n 1000]
+/usr/bin/python3 train/run_all.py [--tok_minutes 10] [--cls_minutes 5] [--tf_minutes 78] [--n 1000]
 
 Each stage is skipped when its output exists (delete train/runs/<stage> to redo it); the
 transformer stage resumes from its checkpoint. Order: tokenizer -> classifier -> transformer ->
-evaluate -> report (chooses `magnets`) -> export (public/models/fmnist-s + e2e/golden/fmnist-s).
+evaluate -> report (chooses `magnets`) -> export (public/models/fmnist-s + e2e/golden/fmnist-s)
+-> front (Pareto front into the manifest).
 """
 import argparse
 import os
@@ -25,9 +26,9 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--tok_minutes", type=float, default=10)
     ap.add_argument("--cls_minutes", type=float, default=5)
-    ap.add_argument("--tf_minutes", type=float, default=85)
+    ap.add_argument("--tf_minutes", type=float, default=78)
     ap.add_argument("--n", type=int, default=1000, help="generated images per schedule")
-    ap.add_argument("--eval_minutes", type=float, default=25)
+    ap.add_argument("--eval_minutes", type=float, default=30)
     a = ap.parse_args()
     try:
         import numpy, torch, PIL  # noqa: F401
@@ -39,11 +40,13 @@ def main():
         run("classifier.py", "--minutes", a.cls_minutes)
     run("train_transformer.py", "--minutes", a.tf_minutes)
     run("export.py")                       # export with the default schedule first
-    run("evaluate.py", "--n", a.n, "--minutes", a.eval_minutes)
-    run("evaluate.py", "--n", a.n, "--schedules", "baseline,m4-4-2-2", "--cache", "1")
-    run("report.py")
+    # the schedules of docs/QUALITY.md: cache off and on (stops starting new ones after the budget)
+    run("evaluate.py", "--n", a.n, "--minutes", a.eval_minutes, "--cache", "0,1", "--schedules",
+        "baseline,m4-4-2-2,m6-2-2-2,m3-3-3-3,all-0.5,m0-6-4-2,m0-0-8-4,m2-2-4-4,m0-4-4-4,m2-4-4-2,reverse")
+    run("report.py")                       # chooses `magnets` -> train/runs/eval/choice.json
     run("export.py")                       # re-export with the chosen magnets schedule
-    run("report.py")                       # refresh QUALITY.md against the final manifest
+    run("front.py")                        # Pareto front into the manifest (not hashed)
+    run("report.py")                       # refresh QUALITY.md
 
 
 if __name__ == "__main__":
