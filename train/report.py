@@ -78,6 +78,8 @@ def main(n=None):
         L.append(f"| {r['schedule']}{mark} | {w} | {'on' if r['cache'] else 'off'} | {r['gflops']:.3f} | "
                  f"{r['gflops'] / base['gflops'] * 100:.0f}% | {r['acc'] * 100:.1f}% | {r['fid']:.2f} | "
                  f"{r['seconds']:.0f} |")
+    L += ["", "![FID against GFLOPs per image; the line is the Pareto front shipped in the manifest for the "
+          "compute-budget dial](img/pareto.png)", "", "(plot and front: `train/front.py`)", ""]
     L += ["", "## Chosen `magnets` schedule", "",
           f"`{pick['schedule']}` = `{pick['widths']}`: {pick['gflops']:.3f} GFLOPs "
           f"({pick['gflops'] / base['gflops'] * 100:.0f}% of baseline {base['gflops']:.3f}), accuracy "
