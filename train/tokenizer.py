@@ -4,13 +4,19 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 
+class GroupNorm(nn.GroupNorm):
+    """GroupNorm in f32 whatever the input (under bf16 autocast the convs hand it bf16)."""
+    def forward(self, x):
+        return F.group_norm(x.float(), self.num_groups, self.weight, self.bias, self.eps)
+
+
 class Res(nn.Module):
     """res(h) = h + conv2(silu(norm2(conv1(silu(norm1(h))))))"""
     def __init__(self, c, groups):
         super().__init__()
-        self.norm1 = nn.GroupNorm(groups, c, eps=1e-5)
+        self.norm1 = GroupNorm(groups, c, eps=1e-5)
         self.conv1 = nn.Conv2d(c, c, 3, padding=1)
-        self.norm2 = nn.GroupNorm(groups, c, eps=1e-5)
+        self.norm2 = GroupNorm(groups, c, eps=1e-5)
         self.conv2 = nn.Conv2d(c, c, 3, padding=1)
 
     def forward(self, h):
@@ -18,21 +24,24 @@ class Res(nn.Module):
 
 
 class Encoder(nn.Module):
-    """32x32x1 -> 8x8xcode_dim; strided convs (not exported)."""
-    def __init__(self, code_dim, ch=(32, 48, 64), groups=8):
+    """32x32x1 -> 8x8xcode_dim with only browser ops (SPEC section 1): stride-1 convs, GroupNorm,
+    SiLU, residual blocks and 2x2 average pooling (no strided convs, so the WGSL kernels serve)."""
+    def __init__(self, code_dim, ch=(32, 64, 96), groups=8):
         super().__init__()
-        self.conv_in = nn.Conv2d(1, ch[0], 3, padding=1)
-        self.down1 = nn.Conv2d(ch[0], ch[1], 3, stride=2, padding=1)   # 16x16
+        self.ch = list(ch)
+        self.conv_in = nn.Conv2d(1, ch[0], 3, padding=1)                  # 32x32
+        self.res0 = Res(ch[0], groups)
+        self.down1 = nn.Conv2d(ch[0], ch[1], 3, padding=1)                # pool -> 16x16
         self.res1 = Res(ch[1], groups)
-        self.down2 = nn.Conv2d(ch[1], ch[2], 3, stride=2, padding=1)   # 8x8
+        self.down2 = nn.Conv2d(ch[1], ch[2], 3, padding=1)                # pool -> 8x8
         self.res2 = Res(ch[2], groups)
-        self.norm_out = nn.GroupNorm(groups, ch[2])
+        self.norm_out = GroupNorm(groups, ch[2], eps=1e-5)
         self.conv_out = nn.Conv2d(ch[2], code_dim, 1)
 
     def forward(self, x):
-        h = F.silu(self.conv_in(x))
-        h = self.res1(self.down1(h))
-        h = self.res2(self.down2(h))
+        h = self.res0(self.conv_in(x))
+        h = self.res1(self.down1(F.avg_pool2d(h, 2)))
+        h = self.res2(self.down2(F.avg_pool2d(h, 2)))
         return self.conv_out(F.silu(self.norm_out(h)))
 
 
@@ -45,7 +54,7 @@ class Decoder(nn.Module):
         self.up1 = nn.Conv2d(ch[0], ch[1], 3, padding=1)
         self.res1 = Res(ch[1], groups)
         self.up2 = nn.Conv2d(ch[1], ch[2], 3, padding=1)
-        self.norm_out = nn.GroupNorm(groups, ch[2], eps=1e-5)
+        self.norm_out = GroupNorm(groups, ch[2], eps=1e-5)
         self.conv_out = nn.Conv2d(ch[2], 1, 3, padding=1)
 
     def forward(self, z):
@@ -88,7 +97,12 @@ class VQ(nn.Module):
         self.initialised.fill_(1)
 
     def forward(self, z):
-        """z [B,D,8,8] -> (z_q straight-through, indices [B,64], commitment loss)."""
+        """z [B,D,8,8] -> (z_q straight-through, indices [B,64], commitment loss). Always f32:
+        nearest-code distances in bf16 would pick wrong codes."""
+        with torch.autocast(z.device.type, enabled=False):
+            return self._forward(z.float())
+
+    def _forward(self, z):
         B, D, H, W = z.shape
         flat = z.permute(0, 2, 3, 1).reshape(-1, D)
         if self.training and not bool(self.initialised):
@@ -122,11 +136,12 @@ class VQ(nn.Module):
 
 
 class VQAE(nn.Module):
-    def __init__(self, code_dim=16, codebook_size=512, dec_channels=(64, 48, 32), groups=8):
+    def __init__(self, code_dim=16, codebook_size=512, dec_channels=(64, 48, 32), groups=8,
+                 enc_channels=(32, 64, 96)):
         super().__init__()
         self.cfg = dict(code_dim=code_dim, codebook_size=codebook_size,
-                        dec_channels=list(dec_channels), groups=groups)
-        self.enc = Encoder(code_dim, groups=groups)
+                        dec_channels=list(dec_channels), groups=groups, enc_channels=list(enc_channels))
+        self.enc = Encoder(code_dim, enc_channels, groups=groups)
         self.vq = VQ(codebook_size, code_dim)
         self.dec = Decoder(code_dim, dec_channels, groups)
 
@@ -146,17 +161,21 @@ class VQAE(nn.Module):
         z = self.vq.codebook[tokens].reshape(tokens.shape[0], 8, 8, -1).permute(0, 3, 1, 2)
         return self.dec(z).clamp(-1, 1)
 
-    def export_tensors(self):
-        """SPEC names -> float32 tensors."""
+    def export_tensors(self, encoder=True):
+        """SPEC names -> float32 tensors (the encoder's under 'enc.')."""
         t = {"codebook": self.vq.codebook}
         for k, v in self.dec.state_dict().items():
             t["dec." + k] = v
+        if encoder:
+            for k, v in self.enc.state_dict().items():
+                t["enc." + k] = v
         return {k: v.detach().float().contiguous().cpu() for k, v in t.items()}
 
 
 def load_tokenizer(path, device="cpu"):
     ck = torch.load(path, map_location="cpu")
     c = ck["cfg"]
-    m = VQAE(c["code_dim"], c["codebook_size"], c["dec_channels"], c["groups"])
+    m = VQAE(c["code_dim"], c["codebook_size"], c["dec_channels"], c["groups"],
+             c.get("enc_channels", (32, 64, 96)))
     m.load_state_dict(ck["model"])
     return m.to(device).eval()

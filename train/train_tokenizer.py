@@ -27,6 +27,24 @@ def pick_device():
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
+def cpu_has_bf16():
+    """AMX or AVX512-BF16: bf16 matmuls/convs run several times faster than fp32 there."""
+    try:
+        flags = open("/proc/cpuinfo").read()
+    except OSError:
+        return False
+    return "amx_bf16" in flags or "avx512_bf16" in flags
+
+
+def autocast_ctx(dev, amp=-1):
+    """bf16 autocast (fp32 master weights and losses) where the hardware has bf16, else a no-op."""
+    import contextlib
+    on = amp == 1 or (amp == -1 and (dev == "cuda" or cpu_has_bf16()))
+    if not on:
+        return contextlib.nullcontext
+    return lambda: torch.autocast(dev, dtype=torch.bfloat16)
+
+
 @torch.no_grad()
 def evaluate(model, x, bs=500):
     """PSNR on the 28x28 crop (pixels in [0,1]), codebook perplexity / usage on x."""
@@ -69,14 +87,21 @@ def main():
     ap.add_argument("--beta", type=float, default=0.25, help="commitment weight")
     ap.add_argument("--code_dim", type=int, default=16)
     ap.add_argument("--codebook", type=int, default=512)
-    ap.add_argument("--channels", type=str, default="64,48,32")
+    ap.add_argument("--channels", type=str, default="96,64,48", help="decoder channels (SPEC section 1)")
+    ap.add_argument("--enc_channels", type=str, default="32,64,96")
+    ap.add_argument("--amp", type=int, default=-1, help="bf16 autocast: 1 on, 0 off, -1 where the CPU/GPU has bf16")
     ap.add_argument("--groups", type=int, default=8)
     ap.add_argument("--max_steps", type=int, default=0, help="0 = until time budget")
     ap.add_argument("--limit", type=int, default=0, help="use only N train images (tests)")
     ap.add_argument("--out", type=str, default=os.path.join(HERE, "runs", "tokenizer"))
-    ap.add_argument("--threads", type=int, default=1, help="CPU threads (1: the CPU is shared; 2 threads thrash under load)")
+    ap.add_argument("--threads", type=int, default=2, help="CPU threads (training owns the machine: nothing heavy beside it)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--finetune_decoder", type=float, default=0,
+                    help="minutes: train only the decoder of out/tok.pt (encoder and codebook frozen, so the "
+                         "tokens stay valid) at a low LR, then evaluate and save")
     a = ap.parse_args()
+    if a.finetune_decoder:
+        return finetune_decoder(a)
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     dev = pick_device()
@@ -87,7 +112,9 @@ def main():
         u8 = u8[:a.limit]
     x_train = torch.from_numpy(data.to_model_space(u8))
     x_test = torch.from_numpy(data.to_model_space(data.load_split("test")[0]))
-    model = VQAE(a.code_dim, a.codebook, [int(c) for c in a.channels.split(",")], a.groups).to(dev)
+    model = VQAE(a.code_dim, a.codebook, [int(c) for c in a.channels.split(",")], a.groups,
+                 [int(c) for c in a.enc_channels.split(",")]).to(dev)
+    amp = autocast_ctx(dev, a.amp)
     opt = torch.optim.Adam([p for p in model.parameters()], lr=a.lr)
     budget = a.minutes * 60.0
     t0 = time.time()
@@ -106,18 +133,19 @@ def main():
             g["lr"] = lr
         idx = torch.randint(0, len(x_train), (a.batch,))
         xb = x_train[idx].to(dev)
-        y, tok, commit, z = model(xb)
-        rec = F.mse_loss(y, xb)
+        with amp():
+            y, tok, commit, z = model(xb)
+        rec = F.mse_loss(y.float(), xb)
         loss = rec + a.beta * commit
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
         if step % 25 == 0 and step > 0:
-            flat = z.detach().permute(0, 2, 3, 1).reshape(-1, z.shape[1])
+            flat = z.detach().float().permute(0, 2, 3, 1).reshape(-1, z.shape[1])
             dead = model.vq.restart_dead(flat)
             used = int(torch.unique(tok).numel())
             psnr = 10 * math.log10(4.0 / max(float(rec), 1e-12))
-            print(f"step {step} {el:.0f}s rec {float(rec):.4f} (~{psnr:.1f} dB, 32x32) commit "
+            print(f"step {step} {el:.0f}s {step / max(el, 1e-9):.2f} steps/s rec {float(rec):.4f} (~{psnr:.1f} dB, 32x32) commit "
                   f"{float(commit):.4f} lr {lr:.2e} batch-codes {used} restarted {dead}", flush=True)
         step += 1
     m = evaluate(model, x_test)
@@ -130,6 +158,49 @@ def main():
     if not a.limit:
         tokenize_all(model, os.path.join(a.out, "tokens.pt"))
         print("wrote tokens.pt", flush=True)
+
+
+def finetune_decoder(a):
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(a.seed + 1)
+    path = os.path.join(a.out, "tok.pt")
+    ck = torch.load(path, map_location="cpu")
+    model = load_tokenizer(path)
+    model.eval()                                   # VQ: no EMA updates, no restarts
+    model.dec.train()
+    amp = autocast_ctx("cpu", a.amp)
+    x_train = torch.from_numpy(data.to_model_space(data.load_split("train")[0]))
+    x_test = torch.from_numpy(data.to_model_space(data.load_split("test")[0]))
+    with torch.no_grad():                          # the frozen codes of every training image
+        codes = torch.cat([model.encode(x_train[i:i + 1000]) for i in range(0, len(x_train), 1000)])
+    opt = torch.optim.Adam(model.dec.parameters(), lr=a.lr)
+    budget, t0, step = a.finetune_decoder * 60, time.time(), 0
+    lr0 = a.lr
+    print(f"decoder fine-tune: {budget / 60:.1f} min, lr {lr0}", flush=True)
+    while time.time() - t0 < budget:
+        frac = (time.time() - t0) / budget
+        for g in opt.param_groups:
+            g["lr"] = lr0 * 0.5 * (1 + math.cos(math.pi * frac))
+        idx = torch.randint(0, len(x_train), (a.batch,))
+        z = model.vq.codebook[codes[idx]].reshape(a.batch, 8, 8, -1).permute(0, 3, 1, 2)
+        with amp():
+            y = model.dec(z)
+        loss = F.mse_loss(y.float(), x_train[idx])
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        step += 1
+        if step % 100 == 0:
+            print(f"ft step {step} {time.time() - t0:.0f}s {step / (time.time() - t0):.2f} steps/s "
+                  f"rec {float(loss):.4f}", flush=True)
+    m = evaluate(model, x_test)
+    m.update({k: v for k, v in ck["metrics"].items() if k not in m})
+    m["decoder_finetune"] = {"steps": step, "minutes": a.finetune_decoder, "lr": lr0,
+                             "psnr_before": ck["metrics"]["psnr"]}
+    print("test:", json.dumps(m), flush=True)
+    torch.save({"cfg": model.cfg, "model": model.state_dict(), "metrics": m}, path)
+    with open(os.path.join(a.out, "metrics.json"), "w") as f:
+        json.dump(m, f, indent=1)
 
 
 if __name__ == "__main__":
