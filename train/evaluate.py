@@ -39,6 +39,10 @@ SCHEDULES = {  # name -> widths per step (12 steps)
     "all-0.5": [0.5] * 12,
     "all-0.25": [0.25] * 12,
     "all-0.125": [0.125] * 12,
+    "m0-6-0-6": [0.25] * 6 + [1.0] * 6,
+    "m3-3-0-6": [0.125] * 3 + [0.25] * 3 + [1.0] * 6,
+    "m0-3-3-6": [0.25] * 3 + [0.5] * 3 + [1.0] * 6,
+    "m2-2-2-6": [0.125] * 2 + [0.25] * 2 + [0.5] * 2 + [1.0] * 6,
     "reverse": [1.0] * 2 + [0.5] * 2 + [0.25] * 4 + [0.125] * 4,
 }
 
@@ -68,12 +72,13 @@ def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--ckpt", default=os.path.join(HERE, "runs", "transformer", "ckpt.pt"))
     ap.add_argument("--tokenizer", default=os.path.join(HERE, "runs", "tokenizer", "tok.pt"))
-    ap.add_argument("--n", type=int, default=1000)
+    ap.add_argument("--model_dir", default="", help="an exported checkpoint folder instead of --ckpt (e.g. the old model)")
+    ap.add_argument("--n", type=int, default=2000)
     ap.add_argument("--schedules", default="baseline,m4-4-2-2,m6-2-2-2,m0-6-4-2,all-0.5,m2-4-4-2,reverse")
     ap.add_argument("--cache", default="0", help="comma list of 0/1 applied to every schedule")
     ap.add_argument("--guidance", type=float, default=2.0)
     ap.add_argument("--minutes", type=float, default=0, help="stop starting new schedules after this")
-    ap.add_argument("--threads", type=int, default=1, help="CPU threads (1: the CPU is shared; 2 threads thrash under load)")
+    ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--out", default=OUT)
     ap.add_argument("--tag", default="", help="results file suffix (to run several processes)")
     a = ap.parse_args(argv)
@@ -81,19 +86,39 @@ def main(argv=None):
     os.makedirs(a.out, exist_ok=True)
     res_path = os.path.join(a.out, f"results{a.tag}.json")
     results = json.load(open(res_path)) if os.path.exists(res_path) else {}
-    model, tok, cnn = load_model(a.ckpt), load_tokenizer(a.tokenizer), load_classifier()
-    ck = torch.load(a.ckpt, map_location="cpu")
+    cnn = load_classifier()
+    if a.model_dir:
+        from export import load_exported
+        model, tok, man = load_exported(a.model_dir)
+        ck = {"step": man.get("training", {}).get("step", -1)}
+    else:
+        model, tok = load_model(a.ckpt), load_tokenizer(a.tokenizer)
+        ck = torch.load(a.ckpt, map_location="cpu")
     u8, yte = data.load_split("test")
     _, f_test = predict(cnn, to28(u8))
+    np.savez_compressed(os.path.join(a.out, "test_feats.npz"), feats=f_test.numpy().astype(np.float32))
     xtr, _ = data.load_split("train")
     if "real" not in results:     # noise floor: FID of N real train images vs the test set
         _, f_real = predict(cnn, to28(xtr[:a.n]))
         results["real"] = {"n": a.n, "fid": fid(f_real.numpy(), f_test.numpy())}
+    if "recon" not in results and not a.model_dir:   # the tokenizer's floor: N train images encoded + decoded
+        xr = torch.from_numpy(data.to_model_space(xtr[:a.n]))
+        rec = torch.cat([tok.decode_tokens(tok.encode(xr[i:i + 500])) for i in range(0, a.n, 500)])[:, :, 2:30, 2:30]
+        lg, f_rec = predict(cnn, rec)
+        _, ytr = data.load_split("train")
+        results["recon"] = {"n": a.n, "fid": fid(f_rec.numpy(), f_test.numpy()),
+                            "acc": float((lg.argmax(1) == torch.from_numpy(ytr[:a.n])).float().mean())}
+        print("recon:", json.dumps(results["recon"]), flush=True)
     classes = torch.arange(a.n) % 10
     seeds = np.arange(a.n) + 1000
     t0 = time.time()
     for name in a.schedules.split(","):
-        widths = SCHEDULES[name] if name in SCHEDULES else [float(v) for v in name.split(":")]
+        if name == "magnets":                       # the checkpoint's own (exported) schedule
+            if not a.model_dir:
+                sys.exit("--schedules magnets needs --model_dir (the manifest holds the schedule)")
+            widths = man["decode_defaults"]["schedules"]["magnets"]
+        else:
+            widths = SCHEDULES[name] if name in SCHEDULES else [float(v) for v in name.split(":")]
         for cache in [bool(int(c)) for c in a.cache.split(",")]:
             if a.minutes and time.time() - t0 > a.minutes * 60:
                 print("time budget reached; stopping", flush=True)
@@ -109,8 +134,14 @@ def main(argv=None):
                  "seconds": time.time() - ts, "ckpt_step": ck["step"]}
             results[key] = r
             print(json.dumps(r), flush=True)
+            # per-image predictions and features, for paired bootstrap intervals (report.py)
+            np.savez_compressed(os.path.join(a.out, f"feats{a.tag}_{name}_c{int(cache)}_n{a.n}.npz"),
+                                feats=feats.numpy().astype(np.float32),
+                                correct=(logits.argmax(1) == classes).numpy())
             with open(res_path, "w") as f:
                 json.dump(results, f, indent=1)
+            if len(x) < 40:
+                continue
             g8 = data.to_gray8(x[:40, 0].numpy())         # classes 0..9 x 4 samples
             grid = g8.reshape(4, 10, 28, 28).transpose(0, 2, 1, 3).reshape(4 * 28, 10 * 28)
             from PIL import Image

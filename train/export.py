@@ -36,7 +36,9 @@ def sha256(path):
 def write_checkpoint(model, tok, out_dir, name, magnets, guidance, steps=12, extra=None):
     os.makedirs(out_dir, exist_ok=True)
     st.save(os.path.join(out_dir, "transformer.safetensors"), model.export_tensors())
-    st.save(os.path.join(out_dir, "tokenizer.safetensors"), tok.export_tensors())
+    st.save(os.path.join(out_dir, "tokenizer.safetensors"), tok.export_tensors(encoder=False))
+    st.save(os.path.join(out_dir, "encoder.safetensors"),
+            {k: v for k, v in tok.export_tensors().items() if k.startswith("enc.")})
     c, tc = model.cfg, tok.cfg
     manifest = {
         "format": "mgnt-checkpoint", "version": 1, "name": name,
@@ -46,6 +48,8 @@ def write_checkpoint(model, tok, out_dir, name, magnets, guidance, steps=12, ext
                         "null_class": c["num_classes"], "widths": list(WIDTHS)},
         "tokenizer": {"code_dim": tc["code_dim"], "codebook_size": tc["codebook_size"],
                       "decoder": {"channels": list(tc["dec_channels"]), "groups": tc["groups"]},
+                      "encoder": {"channels": list(tc["enc_channels"]), "groups": tc["groups"],
+                                  "file": "encoder.safetensors"},
                       "image_size": 28, "pad": 2},
         "classes": data.CLASSES,
         "decode_defaults": {"steps": steps, "temperature": 1.0, "choice_temperature": 4.5,
@@ -54,9 +58,12 @@ def write_checkpoint(model, tok, out_dir, name, magnets, guidance, steps=12, ext
     }
     if extra:
         manifest["training"] = extra
-    for fn in ("transformer.safetensors", "tokenizer.safetensors"):
+    for fn in ("transformer.safetensors", "tokenizer.safetensors", "encoder.safetensors"):
         p = os.path.join(out_dir, fn)
-        manifest["files"].append({"path": fn, "bytes": os.path.getsize(p), "sha256": sha256(p)})
+        entry = {"path": fn, "bytes": os.path.getsize(p), "sha256": sha256(p)}
+        if fn == "encoder.safetensors":
+            entry["optional"] = True        # fetched only when an image is to be encoded
+        manifest["files"].append(entry)
     with open(os.path.join(out_dir, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=2)
     total = sum(f["bytes"] for f in manifest["files"])
@@ -73,21 +80,46 @@ def load_exported(out_dir):
     w, _ = st.load(os.path.join(out_dir, "transformer.safetensors"))
     model.load_state_dict({k: torch.from_numpy(v) for k, v in w.items()})
     k = man["tokenizer"]
-    tok = VQAE(k["code_dim"], k["codebook_size"], k["decoder"]["channels"], k["decoder"]["groups"])
+    enc = k.get("encoder")
+    tok = VQAE(k["code_dim"], k["codebook_size"], k["decoder"]["channels"], k["decoder"]["groups"],
+               enc["channels"] if enc else (32, 64, 96))
     w, _ = st.load(os.path.join(out_dir, "tokenizer.safetensors"))
     tok.vq.codebook.copy_(torch.from_numpy(w.pop("codebook")))
     tok.dec.load_state_dict({kk[4:]: torch.from_numpy(v) for kk, v in w.items()})
+    if enc:
+        w, _ = st.load(os.path.join(out_dir, enc["file"]))
+        tok.enc.load_state_dict({kk[4:]: torch.from_numpy(v) for kk, v in w.items()})
     return model.eval(), tok.eval(), man
 
 
+def nearest_codes(z, codebook):
+    """SPEC section 1 quantisation: argmin_k sum_d (z_d - c_kd)^2, ties to the smaller k, in f64;
+    also the gap to the second-best distance (a tiny gap may flip on another float path)."""
+    zf = z.reshape(z.shape[0], -1).T.astype(np.float64)                  # [cells, D]
+    d = ((zf[:, None, :] - codebook.astype(np.float64)[None]) ** 2).sum(-1)
+    idx = d.argmin(1)
+    srt = np.sort(d, 1)
+    return idx, srt[:, 1] - srt[:, 0]
+
+
 @torch.no_grad()
-def write_golden(model, tok, man, golden_dir, test_tokens, guidance):
+def write_golden(model, tok, man, golden_dir, test_tokens, guidance, test_images=None):
     os.makedirs(golden_dir, exist_ok=True)
     V, MASK = model.V, model.mask_token
     tensors = {}
     g = {"format": "mgnt-golden", "version": 1, "model": man["name"],
          "model_files": {f["path"]: f["sha256"] for f in man["files"]},
-         "tensors_file": "golden.safetensors", "decoder": [], "logits": [], "cached": [], "generation": []}
+         "tensors_file": "golden.safetensors", "decoder": [], "logits": [], "cached": [], "generation": [],
+         "encoder": []}
+    # (0) encoder: gray8 28x28 -> z [code_dim, 8, 8] (pre-quantisation) -> tokens
+    for i, u8 in enumerate(test_images if test_images is not None else []):
+        x = torch.from_numpy(data.to_model_space(u8[None]))
+        z = tok.enc(x)[0].numpy()
+        idx, gap = nearest_codes(z, tok.vq.codebook.numpy())
+        name = f"encoder.{i}.z"
+        tensors[name] = z
+        g["encoder"].append({"gray8": [int(v) for v in u8.flatten()], "z": name, "shape": list(z.shape),
+                             "tokens": [int(v) for v in idx], "margin": [float(v) for v in gap]})
     # (a) decoder: tokens -> 28x28 float image (clamped, cropped) and gray8
     for i in range(2):
         toks = test_tokens[i]
@@ -192,7 +224,7 @@ def main(argv=None):
         model2, tok2, man = load_exported(out)
         u8, _ = data.load_split("test")
         test_tokens = tok.encode(torch.from_numpy(data.to_model_space(u8[:4]))).numpy()
-        write_golden(model2, tok2, man, golden, test_tokens, a.guidance)
+        write_golden(model2, tok2, man, golden, test_tokens, a.guidance, u8[:3])
         sz = sum(os.path.getsize(os.path.join(golden, f)) for f in os.listdir(golden))
         print("wrote", golden, f"{sz / 1e6:.2f} MB")
         assert sz < 3e6

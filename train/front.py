@@ -22,6 +22,7 @@ def load_rows(eval_dir):
         if fn.startswith("results") and fn.endswith(".json"):
             rows.update(json.load(open(os.path.join(eval_dir, fn))))
     rows.pop("real", None)
+    rows.pop("recon", None)
     return list(rows.values())
 
 

@@ -1,6 +1,6 @@
-"""Retrain everything with one command (CPU: ~2 h on 2 shared cores; far less on a GPU):
+"""Retrain everything with one command (CPU: ~2 h on 2 idle cores; far less on a GPU):
 
-/usr/bin/python3 train/run_all.py [--tok_minutes 10] [--cls_minutes 5] [--tf_minutes 78] [--n 1000]
+/usr/bin/python3 train/run_all.py [--tok_minutes 18] [--cls_minutes 5] [--tf_minutes 60] [--n 2000]
 
 Each stage is skipped when its output exists (delete train/runs/<stage> to redo it); the
 transformer stage resumes from its checkpoint. Order: tokenizer -> classifier -> transformer ->
@@ -24,10 +24,11 @@ def run(script, *args):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--tok_minutes", type=float, default=10)
+    ap.add_argument("--tok_minutes", type=float, default=18)
+    ap.add_argument("--tok_ft_minutes", type=float, default=4, help="decoder-only fine-tune after the tokenizer")
     ap.add_argument("--cls_minutes", type=float, default=5)
-    ap.add_argument("--tf_minutes", type=float, default=78)
-    ap.add_argument("--n", type=int, default=1000, help="generated images per schedule")
+    ap.add_argument("--tf_minutes", type=float, default=60)
+    ap.add_argument("--n", type=int, default=2000, help="generated images per schedule")
     ap.add_argument("--eval_minutes", type=float, default=30)
     a = ap.parse_args()
     try:
@@ -36,6 +37,8 @@ def main():
         sys.exit(f"{e}: apt-get install python3-torch python3-numpy python3-pil libopenblas0-openmp")
     if not os.path.exists(os.path.join(RUNS, "tokenizer", "tokens.pt")):
         run("train_tokenizer.py", "--minutes", a.tok_minutes)
+        if a.tok_ft_minutes:
+            run("train_tokenizer.py", "--finetune_decoder", a.tok_ft_minutes, "--lr", 4e-4)
     if not os.path.exists(os.path.join(RUNS, "classifier", "cnn.pt")):
         run("classifier.py", "--minutes", a.cls_minutes)
     run("train_transformer.py", "--minutes", a.tf_minutes)
