@@ -161,5 +161,83 @@ class TestPipeline(unittest.TestCase):
                 self.assertEqual(case["tokens_per_step"][-1], case["tokens"])
 
 
+class TestSampleAndScaleOut(unittest.TestCase):
+    def test_sample_writes_images_and_summary(self):
+        import export
+        import sample
+        from PIL import Image
+        with tempfile.TemporaryDirectory() as d:
+            m, tok = tiny_model(), VQAE().eval()
+            export.write_checkpoint(m, tok, os.path.join(d, "model"), "tiny",
+                                    [0.125, 0.25, 0.5, 1.0], 2.0, 4)
+            out = os.path.join(d, "out")
+            imgs = sample.main(["--schedule", "1/8,1/4,1/2,1", "--n", "3", "--out", out,
+                                "--model", os.path.join(d, "model"), "--threads", "1", "--seed", "7"])
+            with open(os.path.join(out, "summary.json")) as f:
+                summ = json.load(f)["images"]
+            self.assertEqual([i["file"] for i in summ], ["t-shirt-7.png", "trouser-8.png", "pullover-9.png"])
+            self.assertEqual(summ, imgs)
+            self.assertEqual(set(summ[0]), {"file", "class", "seed", "schedule", "widths", "gflops", "ms"})
+            self.assertEqual(summ[0]["widths"], [0.125, 0.25, 0.5, 1.0])
+            # the PNG is the reference decoder's image for that class and seed
+            m2, tok2, _ = export.load_exported(os.path.join(d, "model"))
+            r = decode(m2, 1, 8, steps=4, widths=[0.125, 0.25, 0.5, 1.0], guidance=2.0, cache=True,
+                       tokenizer=tok2)
+            png = np.asarray(Image.open(os.path.join(out, "trouser-8.png")))
+            self.assertEqual(png.shape, (28, 28))
+            self.assertTrue((png == np.round((np.clip(r["image"], -1, 1) + 1) * 127.5)).all())
+            with self.assertRaises(SystemExit):
+                sample.main(["--schedule", "1/3,1", "--n", "1", "--out", out, "--model", os.path.join(d, "model")])
+
+    def test_torchrun_two_ranks_hold_identical_weights(self):
+        import subprocess
+        import socket
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        here = os.path.dirname(os.path.abspath(__file__))
+        with tempfile.TemporaryDirectory() as d:
+            cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2",
+                   "--master_addr", "127.0.0.1", "--master_port", str(port),
+                   os.path.join(here, "train_transformer.py"), "--tiny", "--random_tokens",
+                   "--max_steps", "3", "--threads", "1", "--sample_minutes", "0", "--out", d]
+            r = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+            self.assertEqual(r.returncode, 0, r.stderr[-3000:])
+            self.assertIn("ranks 2", r.stdout)
+            w0 = torch.load(os.path.join(d, "weights_rank0.pt"))
+            w1 = torch.load(os.path.join(d, "weights_rank1.pt"))
+            torch.manual_seed(0)               # the script's seed: rank 0's initial weights
+            init = NestedTransformer(**torch.load(os.path.join(d, "ckpt.pt"))["model_cfg"]).state_dict()
+            for k in w0:
+                self.assertTrue(torch.equal(w0[k], w1[k]), k)
+            self.assertTrue(any(not torch.equal(w0[k], init[k]) for k in w0), "no training happened")
+            self.assertEqual(torch.load(os.path.join(d, "ckpt.pt"))["step"], 3)
+
+
+class TestVideoData(unittest.TestCase):
+    def test_moving_fashion_mnist_is_deterministic_and_bounces(self):
+        import video_data as vd
+        u8 = (np.random.default_rng(0).random((5, 28, 28)) * 255).astype(np.uint8)
+        labels = np.arange(5)
+        a, ia = vd.make_clips(u8, labels, 4, frames=17, seed=3, objects=2)
+        b, _ = vd.make_clips(u8, labels, 4, frames=17, seed=3, objects=2)
+        c, _ = vd.make_clips(u8, labels, 4, frames=17, seed=4, objects=2)
+        self.assertTrue((a == b).all())
+        self.assertFalse((a == c).all())
+        self.assertEqual(a.shape, (4, 17, 64, 64))
+        cor = ia["corners"]
+        self.assertTrue((cor >= 0).all() and (cor <= vd.LIMIT).all())
+        steps = np.linalg.norm(np.diff(cor, axis=2), axis=-1)
+        self.assertTrue((steps <= ia["speed"][..., None] + 1e-9).all())     # reflection never speeds up
+        # a garment alone on the canvas is its image at the rounded corner (max with zeros)
+        one, io = vd.make_clips(u8, labels, 1, frames=3, seed=9, objects=1)
+        x, y = np.round(io["corners"][0, 0, 2]).astype(int)
+        self.assertTrue((one[0, 2, y:y + 28, x:x + 28] == u8[io["index"][0, 0]]).all())
+        self.assertEqual(io["label"][0], labels[io["index"][0, 0]])
+        # a straight line with a reflection at the left wall
+        tr = vd.trajectory(1.0, 10.0, np.pi, 3.0, 3)
+        self.assertTrue(np.allclose(tr[:, 0], [1.0, 2.0, 5.0]) and np.allclose(tr[:, 1], 10.0))
+
+
 if __name__ == "__main__":
     unittest.main()
