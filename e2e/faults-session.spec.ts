@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
-import { call, openFaultsPage, serveModel, syntheticFiles } from './faults/fixtures';
+import { parseSafetensors, tensorF32, writeSafetensors } from '../src/model/safetensors';
+import { call, editManifest, openFaultsPage, serveFaults, serveModel, syntheticDir, syntheticFiles } from './faults/fixtures';
 
 // Session-level faults (issue 7): the device lost mid-generation is replaced and the generation
 // retried once; generate() while running aborts the earlier call.
@@ -42,5 +43,99 @@ test.describe('faults: session', () => {
     expect(r.frames.filter((f: string) => f.startsWith('a')).length).toBeLessThan(12);
     expect(r.sameAsAlone).toBe(true);
     expect(r.liveBytesDelta).toBe(0);
+  });
+});
+
+// Session.encode (an image to tokens): bad input and checkpoints without a usable encoder are
+// typed errors naming the problem and the fix; the encoder's optional file is fetched at the first
+// encode only, verified like the others, and kept in IndexedDB.
+test.describe('faults: encode', () => {
+  test.beforeEach(async ({ page }) => openFaultsPage(page));
+
+  test('bad input: no model loaded, wrong size, wrong length, not a Uint8Array: bad-attribute naming it and the fix; nothing fetched for it', async ({ page }) => {
+    const idle = await call(page, 'sessionEncode', null, ['image']);
+    expect(idle.results[0].error).toEqual({ name: 'MgntError', type: 'bad-attribute', message: 'encode(): no model is loaded: call load() first' });
+    const srv = await serveModel(page, syntheticFiles());
+    const r = await call(page, 'sessionEncode', srv.url, ['big', 'short', 'array']);
+    const errs = r.results.map((x: any) => x.error);
+    expect(errs.map((e: any) => e.type)).toEqual(['bad-attribute', 'bad-attribute', 'bad-attribute']);
+    expect(errs[0].message).toBe("encode(): the image must be 28×28 (the model's image size), got size 32; scale it to 28×28 first (<mgnt-canvas>.encode() does)");
+    expect(errs[1].message).toBe('encode(): gray has 783 pixels but a 28×28 image has 784; pass one byte per pixel, row-major');
+    expect(errs[2].message).toBe('encode(): gray must be a Uint8Array of gray8 pixels (one byte per pixel, row-major), got [object Array]');
+    expect(srv.hits.get('encoder.safetensors')).toBeUndefined();
+    expect(r.liveBytesDelta).toBe(0);
+    expect(r.gpuErrors).toEqual([]);
+  });
+
+  test('a checkpoint without an encoder (exported before it shipped): bad-attribute saying to re-export it', async ({ page }) => {
+    const srv = await serveModel(page, syntheticFiles({ encoder: false }));
+    const r = await call(page, 'sessionEncode', srv.url, ['image']);
+    expect(r.results[0].error).toEqual({
+      name: 'MgntError', type: 'bad-attribute',
+      message: 'checkpoint synthetic-test has no encoder (its manifest has no tokenizer.encoder), so it cannot turn images into tokens; re-export it with train/export.py, which writes encoder.safetensors',
+    });
+    expect(r.liveBytesDelta).toBe(0);
+  });
+
+  test('the encoder file: not fetched at load, fetched once at the first encode; the same image gives the same tokens; the pool is clean after destroy', async ({ page }) => {
+    const srv = await serveModel(page, syntheticFiles());
+    const r = await call(page, 'sessionEncode', srv.url, ['image', 'image']);
+    expect(r.results[0].error).toBeUndefined();
+    expect(r.results[0]).toMatchObject({ gray: 784, size: 28 });
+    expect(r.results[0].tokens).toHaveLength(64);
+    expect(r.results[0].tokens.every((t: number) => Number.isInteger(t) && t >= 0 && t < 512)).toBe(true);
+    expect(r.results[1].tokens).toEqual(r.results[0].tokens);
+    expect(Object.fromEntries(srv.hits)).toEqual({ 'manifest.json': 1, 'transformer.safetensors': 1, 'tokenizer.safetensors': 1, 'encoder.safetensors': 1 });
+    expect(r.liveBytesDelta).toBe(0);
+    expect(r.gpuErrors).toEqual([]);
+  });
+
+  test('a flipped byte in the encoder file: the model loads, encode fails with integrity naming the file after one re-fetch', async ({ page }) => {
+    const files = syntheticFiles();
+    const bad = Buffer.from(files.get('encoder.safetensors')!);
+    bad[bad.length - 3] ^= 0xff;
+    const srv = await serveModel(page, files, (name) => (name === 'encoder.safetensors' ? bad : undefined));
+    const r = await call(page, 'sessionEncode', srv.url, ['image']);
+    expect(r.results[0].error.type).toBe('integrity');
+    expect(r.results[0].error.message).toMatch(/^encoder\.safetensors: integrity check failed: SHA-256 [0-9a-f]{12}… does not match/);
+    expect(srv.hits.get('encoder.safetensors')).toBe(2);
+    expect(r.liveBytesDelta).toBe(0);
+  });
+
+  test('an encoder file missing a tensor: format naming the tensor and its shape; nothing uploaded', async ({ page }) => {
+    const files = syntheticFiles();
+    const buf = files.get('encoder.safetensors')!;
+    const st = parseSafetensors(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer, 'encoder.safetensors');
+    const kept = Object.fromEntries([...st.tensors].filter(([n]) => n !== 'enc.conv_out.bias').map(([n, t]) => [n, { shape: t.shape, data: tensorF32(st, n) }]));
+    files.set('encoder.safetensors', Buffer.from(writeSafetensors(kept)));
+    editManifest(files, () => {});
+    const srv = await serveModel(page, files);
+    const r = await call(page, 'sessionEncode', srv.url, ['image']);
+    expect(r.results[0].error).toEqual({ name: 'MgntError', type: 'format', message: 'tensor enc.conv_out.bias is missing from the checkpoint (expected shape [16])' });
+    expect(r.liveBytesDelta).toBe(0);
+  });
+
+  test('a manifest whose encoder names a file it does not list: format at load', async ({ page }) => {
+    const files = syntheticFiles();
+    editManifest(files, (m) => (m.tokenizer.encoder.file = 'enc.safetensors'));
+    const srv = await serveModel(page, files);
+    const r = await call(page, 'sessionEncode', srv.url, ['image']);
+    expect(r.results[0].load.error).toEqual({ name: 'MgntError', type: 'format', message: 'manifest.json: tokenizer.encoder.file "enc.safetensors" is not listed in files' });
+  });
+
+  test('in a worker with the IndexedDB store: the encoder file is kept, a second session encodes without fetching it', async ({ page }) => {
+    const srv = await serveFaults({ dir: syntheticDir() });
+    try {
+      const url = `${srv.url}/manifest.json`;
+      const a = await call(page, 'sessionEncode', url, ['image'], { worker: true });
+      expect(a.results[0].error).toBeUndefined();
+      const b = await call(page, 'sessionEncode', url, ['image', 'short'], { worker: true });
+      expect(b.results[0].tokens).toEqual(a.results[0].tokens);
+      expect(b.results[1].error.message).toMatch(/^encode\(\): gray has 783 pixels/);
+      expect(srv.hits.get('/encoder.safetensors')).toBe(1);
+      expect(srv.hits.get('/transformer.safetensors')).toBe(1);
+    } finally {
+      await srv.close();
+    }
   });
 });

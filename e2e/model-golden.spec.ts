@@ -18,6 +18,16 @@ test.describe(`${NAME} against the PyTorch golden files`, () => {
     expectParity('decoder', await harness.run('goldenDecoder', { name: NAME }));
   });
 
+  // Fails (does not skip) while golden.json has no "encoder" list or the checkpoint no encoder.
+  test('encoder: z within 1e-3, tokens equal wherever the best/second-best gap exceeds 1e-3', async ({ harness }) => {
+    const r = await harness.run('goldenEncoder', { name: NAME });
+    const e = r.extra as { problem?: string; images?: number; nearTies?: number; flipped?: number };
+    expect(e.problem, e.problem).toBeUndefined();
+    console.log(`  golden encoder: ${e.images} images, ${e.nearTies} near-tie cells (margin ≤ 1e-3), ${e.flipped} of them flipped`);
+    expect(e.images).toBeGreaterThan(0);
+    expectParity('encoder', r);
+  });
+
   test('generations: the same tokens after every step, for every golden seed, schedule and cache mode', async ({ harness }) => {
     const info = await harness.run('goldenInfo', { name: NAME });
     const n = (info.extra as { generations: number }).generations;

@@ -29,3 +29,22 @@ test.describe('nested transformer (random weights)', () => {
     expect(r.gpuErrors).toEqual([]);
   });
 });
+
+// The VQ encoder on random weights against the CPU reference composed of the kernel references
+// (src/reference/encoder.ts). Parity with PyTorch is in model-golden.spec.ts.
+test.describe('VQ encoder (random weights)', () => {
+  for (const c of [{ channels: [16, 24, 32], groups: 8 }, { channels: [8, 12, 20], groups: 4 }]) {
+    test(`z and tokens equal the CPU reference, channels ${c.channels} groups ${c.groups}; one submit and one readback per encode`, async ({ harness }) => {
+      const r = await harness.run('encoderRandom', { images: 5, ...c });
+      const e = r.extra as { mismatched: number; excused: number; submits: number; readbacks: number; encodes: number; flops: number; liveAfter: number };
+      console.log('  ', JSON.stringify(e));
+      expectParity('encoder z (rtol 1e-3, atol 1e-4)', r);
+      // Tokens equal wherever the reference's best/second-best gap is ≥ 1e-3 (near-ties counted).
+      expect(e.mismatched).toBe(0);
+      expect(e.submits).toBe(e.encodes);
+      expect(e.readbacks).toBe(e.encodes);
+      expect(e.flops).toBeGreaterThan(0);
+      expect(e.liveAfter).toBe(0);
+    });
+  }
+});

@@ -10,12 +10,13 @@ import { writeSyntheticCheckpoint } from '../fixtures/synthetic-checkpoint';
 
 export const MODEL_PATH = '/__faults/model/';
 
-/** A synthetic checkpoint in memory: file name → bytes (manifest.json included). */
-export function syntheticFiles(): Map<string, Buffer> {
+/** A synthetic checkpoint in memory: file name → bytes (manifest.json included; the encoder's optional file unless `encoder: false`). */
+export function syntheticFiles(opts: { encoder?: boolean } = {}): Map<string, Buffer> {
   const dir = mkdtempSync(join(tmpdir(), 'mgnt-faults-'));
-  writeSyntheticCheckpoint(dir);
+  writeSyntheticCheckpoint(dir, 1, opts);
   const out = new Map<string, Buffer>();
-  for (const f of ['manifest.json', 'transformer.safetensors', 'tokenizer.safetensors']) out.set(f, readFileSync(join(dir, f)));
+  const names = ['manifest.json', 'transformer.safetensors', 'tokenizer.safetensors', ...(opts.encoder === false ? [] : ['encoder.safetensors'])];
+  for (const f of names) out.set(f, readFileSync(join(dir, f)));
   return out;
 }
 

@@ -10,7 +10,8 @@ import { randomTensors } from '../../src/model/random';
 import { syntheticManifest } from '../../src/model/synthetic';
 import { generate, type GenerateRequest } from '../../src/pipeline/generate';
 import { resolveRequest, type SessionRequest } from '../../src/pipeline/request';
-import { Session } from '../../src/pipeline/session';
+import { Session, type SessionApi } from '../../src/pipeline/session';
+import { openSession } from '../../src/worker/client';
 import { storedSource } from '../../src/store';
 import { clear, createStore, entries } from 'idb-keyval';
 
@@ -232,6 +233,39 @@ window.faults = {
     } catch (e) {
       return { ...fail(e), liveBytesDelta: rt.pool.liveBytes - before, gpuErrors: rt.errors.splice(0) };
     }
+  },
+
+  /**
+   * A session loads `url` (unless null), then encodes each input in turn: its tokens and
+   * reconstruction size, or its typed error. Inputs: `image` (a 28×28 test image), `short` (783
+   * bytes), `big` (32×32 bytes with size 32), `array` (a plain Array of 784 numbers). `worker`: a
+   * worker session (with the IndexedDB store); else one on the page's runtime, whose pool must be
+   * back to its level after destroy().
+   */
+  async sessionEncode(url: string | null, inputs: string[], opts: { worker?: boolean; store?: boolean } = {}) {
+    const rt = opts.worker ? null : await runtime();
+    const before = rt?.pool.liveBytes ?? 0;
+    const s: SessionApi = opts.worker ? await openSession({ worker: true }) : await Session.open({ runtime: rt!, store: opts.store ?? false });
+    const image = new Uint8Array(784);
+    for (let i = 0; i < 784; i++) image[i] = Math.hypot((i % 28) - 13.5, Math.floor(i / 28) - 12) < 9 ? 200 + (i % 5) * 10 : 0;
+    const results: unknown[] = [];
+    try {
+      if (url) await s.load(url);
+      for (const kind of inputs) {
+        const [gray, size] = kind === 'short' ? [image.slice(1), 28] : kind === 'big' ? [new Uint8Array(1024), 32] : kind === 'array' ? [Array.from(image), 28] : [image, 28];
+        try {
+          const r = await s.encode(gray as Uint8Array, size as number);
+          results.push({ tokens: Array.from(r.tokens), gray: r.gray.length, size: r.size, gflops: r.gflops });
+        } catch (e) {
+          results.push(fail(e));
+        }
+      }
+    } catch (e) {
+      results.push({ load: fail(e) });
+    } finally {
+      await s.destroy();
+    }
+    return { results, liveBytesDelta: rt ? rt.pool.liveBytes - before : 0, gpuErrors: rt ? rt.errors.splice(0) : [] };
   },
 
   /** n generations in a row on the tiny model: the pool's live bytes after each. */

@@ -1,7 +1,7 @@
 import { MgntError } from '../gpu/errors';
 import { validateManifest, type Manifest, type ManifestFile } from './manifest';
 import { parseSafetensors, type SafetensorsFile } from './safetensors';
-import { decoderTensors, transformerTensors } from './tensors';
+import { decoderTensors, encoderTensors, transformerTensors } from './tensors';
 
 export interface LoadProgress {
   file: string;
@@ -112,8 +112,9 @@ export function fileUrl(manifestUrl: string, path: string): string {
 }
 
 /**
- * Loads a checkpoint: manifest, then every file with its SHA-256 verified. A file that fails its
- * hash is fetched once more bypassing caches; a second failure is an `integrity` error naming it.
+ * Loads a checkpoint: manifest, then every required file with its SHA-256 verified (optional
+ * files wait until they are needed: loadEncoderFile). A file that fails its hash is fetched once
+ * more bypassing caches; a second failure is an `integrity` error naming it.
  * Every tensor the config needs is then checked (a `format` error names it); only a checkpoint
  * that passes all of this is committed by a caching source, any other is discarded from it.
  */
@@ -139,34 +140,66 @@ async function loadFiles(
   opts: { onProgress?: (p: LoadProgress) => void; signal?: AbortSignal },
 ): Promise<Checkpoint> {
   const manifest = validateManifest(await source.manifest(url));
-  const total = manifest.files.reduce((a, f) => a + f.bytes, 0);
+  // Optional files (the encoder's) are fetched when first needed, so they count for nothing here.
+  const required = manifest.files.filter((f) => !f.optional);
+  const total = required.reduce((a, f) => a + f.bytes, 0);
   let done = 0;
   const files = new Map<string, SafetensorsFile>();
-  for (const f of manifest.files) {
-    const u = fileUrl(url, f.path);
-    let buf: ArrayBuffer | null = null;
-    let lastErr: unknown = null;
-    for (let attempt = 0; attempt < 2 && !buf; attempt++) {
-      opts.signal?.throwIfAborted();
-      try {
-        const b = await source.file(u, f, (n) => opts.onProgress?.({ file: f.path, loaded: done + n, total }), attempt > 0);
-        const hash = await sha256Hex(b);
-        if (hash !== f.sha256) {
-          throw new MgntError('integrity', `${f.path}: integrity check failed: SHA-256 ${hash.slice(0, 12)}… does not match the manifest's ${f.sha256.slice(0, 12)}…`);
-        }
-        buf = b;
-      } catch (e) {
-        lastErr = e;
-        if (!(e instanceof MgntError && e.type === 'integrity')) throw e;
-      }
-    }
-    if (!buf) throw lastErr;
+  for (const f of required) {
+    const buf = await fetchVerified(url, f, source, (n) => opts.onProgress?.({ file: f.path, loaded: done + n, total }), opts.signal);
     done += f.bytes;
     opts.onProgress?.({ file: f.path, loaded: done, total });
     files.set(f.path, parseSafetensors(buf, f.path));
   }
   const id = (await sha256Hex(new TextEncoder().encode(manifest.files.map((f) => f.sha256).join(':')).buffer as ArrayBuffer)).slice(0, 16);
   return { url, manifest, files, id };
+}
+
+/**
+ * One file with its SHA-256 verified; a mismatch is fetched once more bypassing caches, a second
+ * failure is an `integrity` error naming the file.
+ */
+async function fetchVerified(url: string, f: ManifestFile, source: FileSource, onProgress?: (loaded: number) => void, signal?: AbortSignal): Promise<ArrayBuffer> {
+  const u = fileUrl(url, f.path);
+  let lastErr: unknown = null;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    signal?.throwIfAborted();
+    try {
+      const b = await source.file(u, f, onProgress, attempt > 0);
+      const hash = await sha256Hex(b);
+      if (hash !== f.sha256) {
+        throw new MgntError('integrity', `${f.path}: integrity check failed: SHA-256 ${hash.slice(0, 12)}… does not match the manifest's ${f.sha256.slice(0, 12)}…`);
+      }
+      return b;
+    } catch (e) {
+      lastErr = e;
+      if (!(e instanceof MgntError && e.type === 'integrity')) throw e;
+    }
+  }
+  throw lastErr;
+}
+
+/**
+ * The encoder's tensors of a loaded checkpoint, from its optional file: fetched and verified like
+ * the others (through the same source, so a caching source keeps it), every tensor checked. A
+ * checkpoint without an encoder is a `bad-attribute` error saying how to get one.
+ */
+export async function loadEncoderFile(url: string, manifest: Manifest, source: FileSource = networkSource): Promise<Pick<Checkpoint, 'files' | 'manifest'>> {
+  const e = manifest.tokenizer.encoder;
+  if (!e) {
+    throw new MgntError('bad-attribute', `checkpoint ${manifest.name} has no encoder (its manifest has no tokenizer.encoder), so it cannot turn images into tokens; re-export it with train/export.py, which writes encoder.safetensors`);
+  }
+  const f = manifest.files.find((x) => x.path === e.file)!; // validateManifest checked it is listed
+  try {
+    const buf = await fetchVerified(url, f, source);
+    const ck = { manifest, files: new Map([[f.path, parseSafetensors(buf, f.path)]]) };
+    for (const t of encoderTensors(manifest.tokenizer)) findTensor(ck, t.name, t.shape);
+    await source.commit?.();
+    return ck;
+  } catch (err) {
+    await source.discard?.().catch(() => {});
+    throw err;
+  }
 }
 
 /** Every tensor the manifest's config needs is present with its shape (before any GPU work). */

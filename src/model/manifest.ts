@@ -21,14 +21,25 @@ export interface TokenizerConfig {
   code_dim: number;
   codebook_size: number;
   decoder: { channels: [number, number, number]; groups: number };
+  /** The VQ encoder (image → tokens); absent in checkpoints exported before it shipped. */
+  encoder?: EncoderConfig;
   image_size: number;
   pad: number;
+}
+
+export interface EncoderConfig {
+  channels: [number, number, number];
+  groups: number;
+  /** The files entry (marked optional) that holds the enc.* tensors. */
+  file: string;
 }
 
 export interface ManifestFile {
   path: string;
   bytes: number;
   sha256: string;
+  /** Not fetched at load; fetched the first time it is needed (the encoder's file). */
+  optional?: boolean;
 }
 
 export interface Manifest {
@@ -87,6 +98,14 @@ export function validateManifest(m: unknown): Manifest {
     need(typeof f.path === 'string' && !f.path.includes('..') && !f.path.startsWith('/'), `file path ${JSON.stringify(f.path)} must be relative`);
     need(/^[0-9a-f]{64}$/.test(f.sha256), `file ${f.path} has no valid sha256`);
     need(Number.isInteger(f.bytes) && f.bytes > 0, `file ${f.path} has no valid byte count`);
+    need(f.optional === undefined || typeof f.optional === 'boolean', `file ${f.path}: optional must be true or false`);
+  }
+  need(x.files.some((f) => !f.optional), 'files must list at least one required (not optional) file');
+  const e = k.encoder;
+  if (e !== undefined) {
+    need(e && typeof e === 'object' && Array.isArray(e.channels) && e.channels.length === 3 && e.channels.every(posInt), 'tokenizer.encoder.channels must list 3 positive channel counts');
+    need(posInt(e.groups) && e.channels.every((c) => c % e.groups === 0), `tokenizer.encoder.groups must be a positive integer dividing every encoder channel count, got ${JSON.stringify(e.groups)}`);
+    need(typeof e.file === 'string' && x.files.some((f) => f.path === e.file), `tokenizer.encoder.file ${JSON.stringify(e.file)} is not listed in files`);
   }
   return x;
 }

@@ -1,13 +1,18 @@
-// A loaded mgnt model: the nested transformer and the VQ decoder, uploaded once.
+// A loaded mgnt model: the nested transformer and the VQ decoder, uploaded once; the VQ encoder
+// joins when the first image is encoded (its weights come from an optional file).
 import type { Runtime } from '../gpu/runtime';
 import { findTensor, type Checkpoint } from './checkpoint';
 import { checkLimits } from './limits';
 import { VqDecoder } from './decoder';
+import { VqEncoder } from './encoder';
 import type { Manifest, TokenizerConfig, TransformerConfig } from './manifest';
 import { tensorF32 } from './safetensors';
 import { NestedTransformer } from './transformer';
 
 export class MgntModel {
+  /** Null until attachEncoder(). */
+  encoder: VqEncoder | null = null;
+
   constructor(
     readonly rt: Runtime,
     readonly manifest: Manifest,
@@ -23,7 +28,20 @@ export class MgntModel {
 
   /** Bytes of weights on the GPU. */
   get weightBytes(): number {
-    return this.transformer.weights.bytes + this.decoder.weights.bytes;
+    return this.transformer.weights.bytes + this.decoder.weights.bytes + (this.encoder?.weights.bytes ?? 0);
+  }
+
+  /** Uploads the encoder's weights (once) and builds it on the decoder's codebook. */
+  attachEncoder(get: (name: string, shape: number[]) => Float32Array): VqEncoder {
+    if (this.encoder) return this.encoder;
+    const weights = VqEncoder.upload(this.rt, this.manifest.tokenizer, get);
+    try {
+      this.encoder = new VqEncoder(this.rt, this.manifest.tokenizer, this.cfg.grid, weights, this.decoder.weights.get('codebook'));
+    } catch (e) {
+      weights.destroy();
+      throw e;
+    }
+    return this.encoder;
   }
 
   static fromCheckpoint(rt: Runtime, ck: Checkpoint): MgntModel {
@@ -58,6 +76,9 @@ export class MgntModel {
   }
 
   destroy(): void {
+    this.encoder?.destroy();
+    this.encoder?.weights.destroy();
+    this.encoder = null;
     this.transformer.destroy();
     this.decoder.destroy();
     this.transformer.weights.destroy();

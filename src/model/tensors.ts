@@ -31,17 +31,18 @@ export function transformerTensors(c: TransformerConfig): Array<{ group: string;
   return out;
 }
 
+const conv = (name: string, cout: number, cin: number, ks = 3) => [
+  { name: `${name}.weight`, shape: [cout, cin, ks, ks] },
+  { name: `${name}.bias`, shape: [cout] },
+];
+const norm = (name: string, c: number) => [
+  { name: `${name}.weight`, shape: [c] },
+  { name: `${name}.bias`, shape: [c] },
+];
+const res = (name: string, c: number) => [...norm(`${name}.norm1`, c), ...conv(`${name}.conv1`, c, c), ...norm(`${name}.norm2`, c), ...conv(`${name}.conv2`, c, c)];
+
 export function decoderTensors(k: TokenizerConfig): Array<{ name: string; shape: number[] }> {
   const [c0, c1, c2] = k.decoder.channels;
-  const conv = (name: string, cout: number, cin: number, ks = 3) => [
-    { name: `${name}.weight`, shape: [cout, cin, ks, ks] },
-    { name: `${name}.bias`, shape: [cout] },
-  ];
-  const norm = (name: string, c: number) => [
-    { name: `${name}.weight`, shape: [c] },
-    { name: `${name}.bias`, shape: [c] },
-  ];
-  const res = (name: string, c: number) => [...norm(`${name}.norm1`, c), ...conv(`${name}.conv1`, c, c), ...norm(`${name}.norm2`, c), ...conv(`${name}.conv2`, c, c)];
   return [
     { name: 'codebook', shape: [k.codebook_size, k.code_dim] },
     ...conv('dec.conv_in', c0, k.code_dim),
@@ -54,3 +55,18 @@ export function decoderTensors(k: TokenizerConfig): Array<{ name: string; shape:
   ];
 }
 
+/** The encoder's tensors (they live in the optional encoder file); empty without an encoder. */
+export function encoderTensors(k: TokenizerConfig): Array<{ name: string; shape: number[] }> {
+  if (!k.encoder) return [];
+  const [e0, e1, e2] = k.encoder.channels;
+  return [
+    ...conv('enc.conv_in', e0, 1),
+    ...res('enc.res0', e0),
+    ...conv('enc.down1', e1, e0),
+    ...res('enc.res1', e1),
+    ...conv('enc.down2', e2, e1),
+    ...res('enc.res2', e2),
+    ...norm('enc.norm_out', e2),
+    ...conv('enc.conv_out', k.code_dim, e2, 1),
+  ];
+}

@@ -5,8 +5,10 @@ import type { FrontPoint } from './budget';
 import { acquireGpu } from '../gpu/device';
 import { MgntError } from '../gpu/errors';
 import { Runtime } from '../gpu/runtime';
-import { loadCheckpoint, networkSource, type LoadProgress } from '../model/checkpoint';
+import { findTensor, loadCheckpoint, loadEncoderFile, networkSource, type FileSource, type LoadProgress } from '../model/checkpoint';
+import type { VqEncoder } from '../model/encoder';
 import { MgntModel } from '../model/model';
+import { tensorF32 } from '../model/safetensors';
 import { ActivationCache, emptyReport, storedSource, type StoreReport } from '../store';
 import { generate, type GenerateResult, type StepInfo } from './generate';
 import type { FirstStepCache } from './first-step';
@@ -19,6 +21,10 @@ export interface ModelInfo {
   widths: number[];
   defaults: { steps: number; guidance: number; temperature: number; choiceTemperature: number; magnets: number[]; pareto: FrontPoint[] };
   grid: [number, number];
+  /** Side of the square images the model makes and encodes (28). */
+  imageSize: number;
+  /** The checkpoint has an encoder (encode() works; its weights are fetched on first use). */
+  encoder: boolean;
   weightBytes: number;
   ms: number;
   storage: StoreReport;
@@ -47,11 +53,28 @@ export interface SessionOptions {
   onQuota?: (e: MgntError) => void;
 }
 
+/** An image turned into tokens, and the decoder's reconstruction of those tokens. */
+export interface EncodeResult {
+  /** One token per grid cell (64), row-major. */
+  tokens: Uint32Array;
+  /** The reconstruction as gray8 pixels, size×size. */
+  gray: Uint8Array;
+  size: number;
+  /** Encoder plus decoder. */
+  gflops: number;
+  ms: number;
+}
+
 /** What the element and the demo need from a session, whether it runs here or in a worker. */
 export interface SessionApi {
   readonly backend: 'worker' | 'main';
   load(url: string, onProgress?: (p: LoadProgress) => void): Promise<ModelInfo>;
   generate(req: SessionRequest, onStep?: (s: StepReport) => void): Promise<SessionResult>;
+  /**
+   * Tokens of a size×size gray8 image (row-major, white on black as the training data), with the
+   * decoder's reconstruction. The first call fetches the checkpoint's optional encoder file.
+   */
+  encode(gray: Uint8Array, size: number): Promise<EncodeResult>;
   abort(): void;
   /** Stops, frees the GPU memory; reports the pool's live bytes after vs before loading. */
   destroy(): Promise<DestroyReport>;
@@ -82,6 +105,10 @@ export class Session implements SessionApi {
   private recoveries = 0;
   /** Bumped by every load(): a load that finishes after a newer one started is discarded. */
   private loadSeq = 0;
+  /** Where the loaded checkpoint came from: its optional encoder file is fetched through the same source. */
+  private fileSource: FileSource = networkSource;
+  /** The encoder being attached to the current model (fetched at the first encode). */
+  private encoderLoad: { model: MgntModel; promise: Promise<VqEncoder> } | null = null;
 
   private constructor(private runtime: Runtime, private ownsRuntime: boolean, private readonly opts: SessionOptions) {
     this.cache = opts.store === false ? null : new ActivationCache();
@@ -117,7 +144,7 @@ export class Session implements SessionApi {
     this.abort();
     const t0 = performance.now();
     const seq = ++this.loadSeq;
-    const { ck, report } = await this.fetchCheckpoint(url, onProgress);
+    const { ck, report, source } = await this.fetchCheckpoint(url, onProgress);
     this.check();
     // Last call wins: an older load finishing late must not replace the newer model.
     if (seq !== this.loadSeq) throw new DOMException('This load was superseded by a newer load()', 'AbortError');
@@ -125,9 +152,11 @@ export class Session implements SessionApi {
     this.model?.destroy();
     this.model = model;
     this.url = url;
+    this.fileSource = source;
     const m = ck.manifest, d = m.decode_defaults;
     return {
       name: m.name, id: ck.id, classes: m.classes.slice(), widths: m.transformer.widths.slice(), grid: m.transformer.grid,
+      imageSize: model.decoder.size, encoder: !!m.tokenizer.encoder,
       defaults: { steps: d.steps, guidance: d.guidance, temperature: d.temperature, choiceTemperature: d.choice_temperature, magnets: (d.schedules.magnets ?? []).slice(), pareto: (d.pareto ?? []).map((x) => ({ ...x, widths: x.widths.slice() })) },
       weightBytes: model.weightBytes, ms: performance.now() - t0, storage: report,
     };
@@ -137,7 +166,52 @@ export class Session implements SessionApi {
     const { source, report } = this.opts.store === false
       ? { source: networkSource, report: { ...emptyReport(), memoryOnly: true, reason: 'storage disabled' } }
       : storedSource({ chunkBytes: this.opts.chunkBytes, onQuota: this.opts.onQuota });
-    return { ck: await loadCheckpoint(url, { source, onProgress }), report };
+    return { ck: await loadCheckpoint(url, { source, onProgress }), report, source };
+  }
+
+  /**
+   * Encodes an image to tokens and decodes them again (two submits: encoder, decoder). Bad input,
+   * no model, or a checkpoint without an encoder: `bad-attribute` before any GPU work.
+   */
+  async encode(gray: Uint8Array, size: number): Promise<EncodeResult> {
+    this.check();
+    const model = this.model;
+    if (!model) throw new MgntError('bad-attribute', 'encode(): no model is loaded: call load() first');
+    const want = model.decoder.size;
+    const g: unknown = gray; // callers from plain JS (or through the worker) may pass anything
+    if (!(g instanceof Uint8Array || g instanceof Uint8ClampedArray)) {
+      throw new MgntError('bad-attribute', `encode(): gray must be a Uint8Array of gray8 pixels (one byte per pixel, row-major), got ${Object.prototype.toString.call(g)}`);
+    }
+    if (size !== want) {
+      throw new MgntError('bad-attribute', `encode(): the image must be ${want}×${want} (the model's image size), got size ${size}; scale it to ${want}×${want} first (<mgnt-canvas>.encode() does)`);
+    }
+    if (gray.length !== want * want) {
+      throw new MgntError('bad-attribute', `encode(): gray has ${gray.length} pixels but a ${want}×${want} image has ${want * want}; pass one byte per pixel, row-major`);
+    }
+    const t0 = performance.now();
+    const encoder = await this.encoderOf(model);
+    this.check();
+    if (this.model !== model) throw new DOMException('The model was replaced while its encoder loaded', 'AbortError');
+    const e = await encoder.encode(gray);
+    const img = await model.decoder.decode(e.tokens);
+    return { tokens: e.tokens, gray: img.gray, size: img.size, gflops: (e.flops + img.flops) / 1e9, ms: performance.now() - t0 };
+  }
+
+  /** The model's encoder; the first call fetches, verifies and uploads its weights. A failed fetch may be retried. */
+  private encoderOf(model: MgntModel): Promise<VqEncoder> {
+    if (model.encoder) return Promise.resolve(model.encoder);
+    if (this.encoderLoad?.model === model) return this.encoderLoad.promise;
+    const url = this.url!, source = this.fileSource;
+    const promise = loadEncoderFile(url, model.manifest, source).then((ck) => {
+      if (this.model !== model) throw new DOMException('The model was replaced while its encoder loaded', 'AbortError');
+      return model.attachEncoder((name, shape) => tensorF32(findTensor(ck, name, shape).file, name));
+    });
+    const entry = { model, promise };
+    this.encoderLoad = entry;
+    promise.catch(() => {
+      if (this.encoderLoad === entry) this.encoderLoad = null;
+    });
+    return promise;
   }
 
   /**
@@ -199,8 +273,9 @@ export class Session implements SessionApi {
     this.runtime = rt;
     this.ownsRuntime = true;
     this.recoveries++;
-    const { ck } = await this.fetchCheckpoint(this.url!);
+    const { ck, source } = await this.fetchCheckpoint(this.url!);
     this.model = MgntModel.fromCheckpoint(rt, ck);
+    this.fileSource = source;
   }
 
   private async run(model: MgntModel, req: SessionRequest, signal: AbortSignal, onStep?: (s: StepReport) => void): Promise<SessionResult> {

@@ -178,8 +178,11 @@ export function storedSource(opts: StoreOptions = {}): { source: FileSource; rep
       return b;
     },
     // loadCheckpoint calls these once every file is verified and every tensor checked, or on failure.
+    // Optional files (the encoder's) are stored when first fetched; the checkpoint is complete
+    // without them. After a commit, a later discard (a bad optional file) drops only what came after.
     async commit() {
-      if (db && !report.memoryOnly && manifest && manifest.files.every((x) => stored.has(x.sha256))) await commit().catch(() => {});
+      if (db && !report.memoryOnly && manifest && manifest.files.every((x) => x.optional || stored.has(x.sha256))) await commit().catch(() => {});
+      written.clear();
     },
     async discard() {
       if (!db || !manifest) return;

@@ -3,7 +3,7 @@
 // Both sides implement SessionApi, so the element and the demo do not care which one they got.
 import { MgntError } from '../gpu/errors';
 import type { LoadProgress } from '../model/checkpoint';
-import { Session, type DestroyReport, type ModelInfo, type SessionApi, type SessionResult, type StepReport } from '../pipeline/session';
+import { Session, type DestroyReport, type EncodeResult, type ModelInfo, type SessionApi, type SessionResult, type StepReport } from '../pipeline/session';
 import type { SessionRequest } from '../pipeline/request';
 import { requestPersistence } from '../store';
 import type { FromWorker, ToWorker, WireError } from './protocol';
@@ -82,6 +82,11 @@ export class WorkerSession implements SessionApi {
 
   generate(request: SessionRequest, onStep?: (s: StepReport) => void): Promise<SessionResult> {
     return this.call({ kind: 'generate', request }, { onStep });
+  }
+
+  /** The pixels are copied to the worker (the caller keeps its array). */
+  encode(gray: Uint8Array, size: number): Promise<EncodeResult> {
+    return this.call({ kind: 'encode', gray, size });
   }
 
   abort(): void {

@@ -43,6 +43,12 @@ async function handle(m: ToWorker): Promise<void> {
         post({ kind: 'done', id: m.id, value: res }, [res.gray.buffer, res.tokens.buffer]);
         break;
       }
+      case 'encode': {
+        if (!session) throw new MgntError('aborted', 'the worker has no session');
+        const res = await session.encode(m.gray, m.size);
+        post({ kind: 'done', id: m.id, value: res }, [res.gray.buffer, res.tokens.buffer]);
+        break;
+      }
       case 'destroy': {
         const s = session;
         session = null;

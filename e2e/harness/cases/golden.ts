@@ -1,9 +1,9 @@
 // Browser vs PyTorch: the shipped checkpoint against the golden files train/export.py wrote
-// (docs/SPEC.md §6): logits at every width with and without the KV cache, decoder pixels, and
-// whole generations token for token.
+// (docs/SPEC.md §6): logits at every width with and without the KV cache, decoder pixels, the
+// encoder's z and tokens, and whole generations token for token.
 import { MgntError } from '../../../src/gpu/errors';
 import type { Runtime } from '../../../src/gpu/runtime';
-import { loadCheckpoint } from '../../../src/model/checkpoint';
+import { findTensor, loadCheckpoint, loadEncoderFile } from '../../../src/model/checkpoint';
 import { MgntModel } from '../../../src/model/model';
 import { parseSafetensors, tensorF32, type SafetensorsFile } from '../../../src/model/safetensors';
 import { generate } from '../../../src/pipeline/generate';
@@ -17,6 +17,8 @@ interface Golden {
   decoder: Array<{ tokens: number[]; image: string; gray8: number[] }>;
   logits: Array<{ class: number; width: number; tokens: number[]; logits: string; shape: number[] }>;
   cached: Array<{ class: number; width: number; tokens_a: number[]; tokens_b: number[]; positions: number[]; out_positions: number[]; logits: string; shape: number[] }>;
+  /** gray8 test images → z [code_dim, 8, 8] before quantisation, tokens, best/second-best gaps. */
+  encoder?: Array<{ gray8: number[]; z: string; shape: number[]; tokens: number[]; margin: number[] }>;
   generation: Array<{
     class: number; seed: number; steps: number; temperature: number; choice_temperature: number; guidance: number;
     schedule: string; widths: number[]; cache: boolean; tokens_per_step: number[][]; tokens: number[]; gray8: number[];
@@ -35,7 +37,13 @@ function load(rt: Runtime, name: string) {
       }
     }
     const tensors = parseSafetensors(await (await fetch(`/e2e/golden/${name}/${golden.tensors_file}`)).arrayBuffer(), golden.tensors_file);
-    return { model: MgntModel.fromCheckpoint(rt, ck), golden, tensors };
+    const model = MgntModel.fromCheckpoint(rt, ck);
+    // Attached here, once, so the encoder's buffers are resident before any case measures the pool.
+    if (ck.manifest.tokenizer.encoder) {
+      const enc = await loadEncoderFile(ck.url, ck.manifest);
+      model.attachEncoder((n, shape) => tensorF32(findTensor(enc, n, shape).file, n));
+    }
+    return { model, golden, tensors };
   })();
   return loaded;
 }
@@ -79,6 +87,35 @@ const goldenDecoder: CaseFn = async (rt, s: { name: string }) => {
   return { parts };
 };
 
+/** Near-ties (gap ≤ this in PyTorch's f64 distances) may flip on the browser's f32 path. */
+const TOKEN_MARGIN = 1e-3;
+
+const goldenEncoder: CaseFn = async (rt, s: { name: string }) => {
+  const { model, golden, tensors } = await load(rt, s.name);
+  if (!golden.encoder?.length) {
+    return { ok: false, extra: { problem: 'golden.json has no "encoder" list; regenerate the goldens with train/export.py' } };
+  }
+  if (!model.encoder) {
+    return { ok: false, extra: { problem: `the checkpoint ${model.manifest.name} has no encoder (no tokenizer.encoder in its manifest); re-export it with train/export.py` } };
+  }
+  const parts: Record<string, ReturnType<typeof compare>> = {};
+  let nearTies = 0, flipped = 0;
+  for (const [i, g] of golden.encoder.entries()) {
+    const got = await model.encoder.encode(g.gray8);
+    const z = tensorF32(tensors, g.z);
+    parts[`z ${i} [${g.shape.join(', ')}]`] = compare(got.z, z, 0, ATOL);
+    const want = Uint32Array.from(g.tokens);
+    g.margin.forEach((m, c) => {
+      if (m > TOKEN_MARGIN) return;
+      nearTies++;
+      if (got.tokens[c] !== want[c]) flipped++;
+      want[c] = got.tokens[c];
+    });
+    parts[`tokens ${i} (exact where margin > ${TOKEN_MARGIN})`] = compare(got.tokens, want, 0, 0);
+  }
+  return { parts, extra: { images: golden.encoder.length, nearTies, flipped } };
+};
+
 const goldenGeneration: CaseFn = async (rt, s: { name: string; index: number }) => {
   const { model, golden } = await load(rt, s.name);
   const g = golden.generation[s.index];
@@ -106,7 +143,7 @@ const goldenGeneration: CaseFn = async (rt, s: { name: string; index: number }) 
 
 const goldenInfo: CaseFn = async (rt, s: { name: string }) => {
   const { golden } = await load(rt, s.name);
-  return { ok: true, extra: { generations: golden.generation.length } };
+  return { ok: true, extra: { generations: golden.generation.length, encoder: golden.encoder?.length ?? 0 } };
 };
 
-export const cases = { goldenLogits, goldenDecoder, goldenGeneration, goldenInfo };
+export const cases = { goldenLogits, goldenDecoder, goldenEncoder, goldenGeneration, goldenInfo };
