@@ -63,6 +63,59 @@ test('the shipped model generates in the demo', async ({ page }) => {
   await generates(page, '/', 'demo-shipped.png', firstMagnetsLabel('public/models/fmnist-s/manifest.json'));
 });
 
+/** Cell tokens of the inpainting editor (data-token of each of the 64 buttons). */
+const editorTokens = (page: Page) => page.locator('#inpaint-editor .cells button').evaluateAll((bs) => bs.map((b) => Number((b as HTMLElement).dataset.token)));
+
+/** Draws strokes on the pad, encodes them, keeps the top half and regenerates the rest. */
+async function drawsAndInpaints(page: Page, url: string, shot: string): Promise<void> {
+  page.on('console', (m) => m.type() === 'error' && console.log(`[page] ${m.text()}`));
+  await page.setViewportSize({ width: 1100, height: 1500 });
+  await page.goto(url);
+  await expect(page.locator('#app')).toBeVisible({ timeout: 120_000 });
+  const pad = page.locator('#draw-canvas');
+  await pad.scrollIntoViewIfNeeded();
+  const box = (await pad.boundingBox())!;
+  // A rough T-shirt outline: shoulders, sleeves, body.
+  const strokes = [[[0.3, 0.2], [0.7, 0.2], [0.85, 0.35]], [[0.3, 0.2], [0.15, 0.35]], [[0.35, 0.25], [0.35, 0.85], [0.65, 0.85], [0.65, 0.25]], [[0.4, 0.4], [0.6, 0.6]]];
+  for (const s of strokes) {
+    await page.mouse.move(box.x + s[0][0] * box.width, box.y + s[0][1] * box.height);
+    await page.mouse.down();
+    for (const [x, y] of s.slice(1)) await page.mouse.move(box.x + x * box.width, box.y + y * box.height, { steps: 8 });
+    await page.mouse.up();
+  }
+  await page.getByRole('button', { name: 'Use drawing' }).click();
+  await expect(page.locator('#draw-info')).toContainText(/^your drawing: 64 tokens, [\d.]+ GFLOPs/, { timeout: 60_000 });
+  const encoded = await editorTokens(page);
+  expect(encoded).toHaveLength(64);
+  expect(encoded.every((t) => Number.isInteger(t) && t >= 0)).toBe(true);
+  await page.getByRole('button', { name: 'keep top half' }).click();
+  await page.getByRole('button', { name: 'Regenerate the rest' }).click();
+  await expect(page.locator('#panel-inpaint .figures')).toContainText(/GFLOPs · \d+ ms/, { timeout: 120_000 });
+  await expect(page.locator('#status')).toHaveText('');
+  // The result: drawn in the panel, and in the gallery; picked from there, its tokens show in the editor.
+  const lit = await page.locator('#panel-inpaint canvas').evaluate((c: HTMLCanvasElement) => c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data.some((v, i) => i % 4 !== 3 && v > 0));
+  expect(lit, 'the inpainted image is drawn').toBe(true);
+  await expect(page.locator('#gallery li')).toHaveCount(1);
+  await page.locator('#gallery li button').first().click();
+  const result = await editorTokens(page);
+  expect(result.slice(0, 32), 'the kept top half').toEqual(encoded.slice(0, 32));
+  await page.screenshot({ path: join(SCREENS, shot), fullPage: true });
+}
+
+test('the demo encodes a drawing, keeps its top half and regenerates the rest; a picked image file is encoded too', async ({ page }) => {
+  await drawsAndInpaints(page, `/?idle&model=${encodeURIComponent(model)}`, 'demo-draw-synthetic.png');
+  // The pad as a PNG file, through the file picker.
+  const png = await page.locator('#draw-canvas').screenshot();
+  await page.getByRole('button', { name: 'clear drawing' }).click();
+  await page.locator('#draw-file').setInputFiles({ name: 'drawing.png', mimeType: 'image/png', buffer: png });
+  await expect(page.locator('#draw-info')).toContainText(/^drawing\.png: 64 tokens/, { timeout: 60_000 });
+  await expect(page.locator('#draw-invert')).not.toBeChecked(); // a black background stays as it is
+});
+
+test('the shipped model encodes a drawing in the demo (needs a checkpoint exported with its encoder)', async ({ page }) => {
+  await drawsAndInpaints(page, '/?idle', 'demo-draw-shipped.png');
+});
+
 test('a visitor without WebGPU is told what to do', async ({ page }) => {
   await page.addInitScript(() => {
     Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined, configurable: true });

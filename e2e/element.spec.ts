@@ -184,3 +184,57 @@ test('where the worker cannot get a WebGPU device, the session runs on the main 
   expect(load.backend).toBe('main');
   expect((await events(page, 'f')).filter((e) => e.type === 'error')).toEqual([]);
 });
+
+test('encode(): a canvas, its ImageData and its PNG Blob give the same 28×28 input (within 2 levels) and tokens; inverted; a bad Blob rejects; no event, canvas untouched', async ({ page }) => {
+  await open(page);
+  await add(page, { id: 'e', model, loading: 'eager' });
+  await expect.poll(async () => (await events(page, 'e')).map((x) => x.type), { timeout: 60_000 }).toContain('load');
+  const r = await page.evaluate(async () => {
+    const el = document.getElementById('e') as HTMLElementTagNameMap['mgnt-canvas'];
+    const before = Array.from(el.shadowRoot!.querySelector('canvas')!.getContext('2d')!.getImageData(0, 0, 28, 28).data);
+    const n0 = window.events.length;
+    // A white disc on black, 112×84 (not square: fitted, centred, letterboxed black).
+    const c = Object.assign(document.createElement('canvas'), { width: 112, height: 84 });
+    const ctx = c.getContext('2d')!;
+    ctx.fillStyle = '#000';
+    ctx.fillRect(0, 0, 112, 84);
+    ctx.fillStyle = '#fff';
+    ctx.beginPath();
+    ctx.arc(56, 42, 30, 0, 2 * Math.PI);
+    ctx.fill();
+    const blob = await new Promise<Blob>((res) => c.toBlob((b) => res(b!), 'image/png'));
+    const fromCanvas = await el.encode(c);
+    const fromData = await el.encode(ctx.getImageData(0, 0, 112, 84));
+    const fromBlob = await el.encode(blob);
+    // Black on white, inverted: the same picture.
+    const neg = Object.assign(document.createElement('canvas'), { width: 112, height: 84 });
+    const nctx = neg.getContext('2d')!;
+    nctx.filter = 'invert(1)';
+    nctx.drawImage(c, 0, 0);
+    const fromNegative = await el.encode(neg, { invert: true });
+    let bad: unknown = null;
+    await el.encode(new Blob(['not an image'], { type: 'image/png' })).catch((e) => (bad = { name: e.name, type: e.type, message: e.message }));
+    const after = Array.from(el.shadowRoot!.querySelector('canvas')!.getContext('2d')!.getImageData(0, 0, 28, 28).data);
+    const pick = (x: { tokens: Uint32Array; input: Uint8Array; gray: Uint8Array; size: number; image: ImageData }) =>
+      ({ tokens: Array.from(x.tokens), input: Array.from(x.input), gray: x.gray.length, size: x.size, image: [x.image.width, x.image.height] });
+    return { canvas: pick(fromCanvas), data: pick(fromData), blob: pick(fromBlob), negative: pick(fromNegative), bad, events: window.events.length - n0, untouched: before.every((v, i) => v === after[i]) };
+  });
+  expect(r.canvas.tokens).toHaveLength(64);
+  expect(r.canvas).toMatchObject({ gray: 784, size: 28, image: [28, 28] });
+  expect(r.canvas.input.slice(0, 28 * 4).every((v: number) => v === 0), 'letterbox rows are black').toBe(true);
+  expect(r.canvas.input[14 * 28 + 14], 'the disc is white').toBe(255);
+  // ImageData and a PNG Blob reach the 28×28 canvas by other paths (putImageData, image decode),
+  // and Chromium rounds their resampling differently by a gray level: the same picture within
+  // two levels, and nearly all tokens the same.
+  for (const other of [r.data, r.blob]) {
+    expect(other).toMatchObject({ gray: 784, size: 28, image: [28, 28] });
+    expect(Math.max(...other.input.map((v: number, i: number) => Math.abs(v - r.canvas.input[i])))).toBeLessThanOrEqual(2);
+    expect(other.tokens.filter((t: number, i: number) => t === r.canvas.tokens[i]).length).toBeGreaterThanOrEqual(60);
+  }
+  // The negative goes through a canvas filter and back: the same input within two levels.
+  expect(r.negative.input.every((v: number, i: number) => Math.abs(v - r.canvas.input[i]) <= 2)).toBe(true);
+  expect(r.bad).toMatchObject({ name: 'MgntError', type: 'bad-attribute' });
+  expect((r.bad as { message: string }).message).toMatch(/^encode\(\): the image\/png file could not be decoded as an image/);
+  expect(r.events).toBe(0);
+  expect(r.untouched).toBe(true);
+});

@@ -1,5 +1,6 @@
-// The inpainting editor: the last result under an 8×8 grid of token cells; cells marked "keep"
-// (click or drag) become fixed tokens of the next generation.
+// The inpainting editor: the last result (or an encoded image) under an 8×8 grid of token cells,
+// each titled with its token; cells marked "keep" (click or drag) become fixed tokens of the next
+// generation.
 import { drawGray } from '../element/draw';
 
 export class InpaintEditor {
@@ -45,6 +46,12 @@ export class InpaintEditor {
   load(gray: Uint8Array, size: number, tokens: Uint32Array): void {
     drawGray(this.canvas, gray, size);
     this.tokens = tokens.slice();
+    tokens.forEach((t, i) => {
+      const b = this.grid.children[i] as HTMLElement | undefined;
+      if (!b) return;
+      b.dataset.token = String(t);
+      b.title = `token ${t}`;
+    });
   }
 
   preset(which: 'top' | 'bottom' | 'left' | 'right' | 'none'): void {

@@ -1,11 +1,14 @@
 // The demo page (index.html, `npm run demo`): one session (in a worker when possible), baseline
-// and MaGNeTS side by side, inpainting from any result, and a gallery.
+// and MaGNeTS side by side, inpainting from any result or from the visitor's own image (drawn or
+// picked, encoded to tokens by the VQ encoder), and a gallery.
 import { MgntError } from '../gpu/errors';
 import type { ModelInfo, SessionApi, SessionResult } from '../pipeline/session';
 import type { SessionRequest } from '../pipeline/request';
 import { pickForBudget } from '../pipeline/budget';
 import { parseSchedule } from '../pipeline/schedule';
+import { borderMean, imageToGray } from '../element/image-input';
 import { openSession } from '../worker/client';
+import { DrawPad } from './draw-pad';
 import { Gallery } from './gallery';
 import { InpaintEditor } from './inpaint';
 import { ResultPanel } from './panel';
@@ -23,6 +26,8 @@ const gallery = new Gallery($<HTMLOListElement>('gallery'), (item) => {
   editor.load(item.result.gray, item.result.size, item.result.tokens);
   $('inpaint-title').scrollIntoView({ behavior: 'smooth' });
 });
+
+const pad = new DrawPad($<HTMLCanvasElement>('draw-canvas'), (f) => void useFile(f));
 
 let session: SessionApi | null = null;
 let info: ModelInfo | null = null;
@@ -118,7 +123,7 @@ async function compare(): Promise<void> {
 async function inpaint(): Promise<void> {
   const fixed = editor.fixed();
   if (!fixed) {
-    status.textContent = 'Generate an image first, then pick the cells to keep.';
+    status.textContent = 'Generate an image (or encode your own) first, then pick the cells to keep.';
     return;
   }
   const mine = ++run;
@@ -140,6 +145,35 @@ async function inpaint(): Promise<void> {
   } catch (e) {
     status.textContent = `Error: ${(e as Error).message}`;
   }
+}
+
+/** Encodes the drawing pad: its reconstruction and tokens go to the inpainting editor. */
+async function useDrawing(label = 'your drawing'): Promise<void> {
+  const out = $('draw-info');
+  try {
+    if (!pad.dirty) throw new MgntError('bad-attribute', 'draw something first (white on black), or pick or drop an image file');
+    out.textContent = 'encoding…';
+    const size = info!.imageSize;
+    const r = await session!.encode(await imageToGray(pad.canvas, size), size);
+    editor.load(r.gray, r.size, r.tokens);
+    out.textContent = `${label}: ${r.tokens.length} tokens, ${r.gflops.toFixed(3)} GFLOPs, ${r.ms.toFixed(0)} ms. Its reconstruction is in the editor: keep cells, regenerate the rest.`;
+  } catch (e) {
+    out.textContent = `Error: ${(e as Error).message}`;
+  }
+}
+
+/** Shows a picked or dropped file on the pad (inverted when its background is light), then encodes it. */
+async function useFile(f: File): Promise<void> {
+  try {
+    await pad.show(f);
+  } catch (e) {
+    $('draw-info').textContent = `Error: ${f.name} could not be read as an image (${(e as Error).message})`;
+    return;
+  }
+  const light = borderMean(await imageToGray(pad.canvas, info!.imageSize), info!.imageSize) > 128;
+  $<HTMLInputElement>('draw-invert').checked = light;
+  if (light) pad.invert();
+  await useDrawing(f.name);
 }
 
 function wire(): void {
@@ -164,6 +198,14 @@ function wire(): void {
     b.addEventListener('click', () => editor.preset(b.dataset.keep as 'top'));
   }
   $('inpaint-go').addEventListener('click', () => void inpaint());
+  $('draw-use').addEventListener('click', () => void useDrawing());
+  $('draw-clear').addEventListener('click', () => pad.clear());
+  $('draw-invert').addEventListener('change', () => pad.invert());
+  const file = $<HTMLInputElement>('draw-file');
+  file.addEventListener('change', () => {
+    if (file.files?.[0]) void useFile(file.files[0]);
+    file.value = '';
+  });
 }
 
 async function main(): Promise<void> {

@@ -2,7 +2,7 @@
 import { MgntCanvas } from './mgnt-canvas';
 
 export { MgntCanvas };
-export type { MgntResult, MgntProgressDetail, MgntErrorDetail } from './mgnt-canvas';
+export type { MgntResult, MgntEncoded, MgntProgressDetail, MgntErrorDetail } from './mgnt-canvas';
 
 if (!customElements.get('mgnt-canvas')) customElements.define('mgnt-canvas', MgntCanvas);
 

@@ -9,6 +9,7 @@ import { openSession } from '../worker/client';
 import { OBSERVED, parseClass, parseLoading, parseNumber, validateAttribute, type Observed } from './attributes';
 import { resolveModelUrl } from './default-model';
 import { drawGray, grayToBlob, grayToImageData } from './draw';
+import { imageToGray, type ImageInput } from './image-input';
 import { STYLES } from './styles';
 
 export interface MgntResult {
@@ -25,6 +26,19 @@ export interface MgntResult {
   steps: number;
   /** `result`: a repeated request answered from the cache; `first-step`: step 1 came from it. */
   reused: SessionResult['reused'];
+}
+
+/** An image turned into tokens by encode(). */
+export interface MgntEncoded {
+  tokens: Uint32Array;
+  /** The decoder's reconstruction of the tokens (what inpainting starts from). */
+  image: ImageData;
+  gray: Uint8Array;
+  size: number;
+  /** The size×size gray pixels that were encoded. */
+  input: Uint8Array;
+  gflops: number;
+  ms: number;
 }
 
 export type MgntProgressDetail =
@@ -334,6 +348,19 @@ export class MgntCanvas extends HTMLElement {
     } finally {
       if (mine === this.runs) this.canvas.setAttribute('aria-busy', 'false');
     }
+  }
+
+  /**
+   * Any image to tokens: scaled to the model's 28×28 (aspect kept, centred on black), luminance as
+   * gray (`invert` for a dark object on a light background), encoded, and decoded again. Loads the
+   * model first if needed; leaves the canvas alone and fires no event (errors reject).
+   */
+  async encode(image: ImageInput, options: { invert?: boolean } = {}): Promise<MgntEncoded> {
+    const info = await this.ensureLoaded();
+    if (!this.session) throw new DOMException('The element was removed', 'AbortError');
+    const input = await imageToGray(image, info.imageSize, options);
+    const r = await this.session.encode(input, info.imageSize);
+    return { tokens: r.tokens, image: grayToImageData(r.gray, r.size), gray: r.gray, size: r.size, input, gflops: r.gflops, ms: r.ms };
   }
 
   /** The current image as a PNG (or `type`), `scale` times its 28 px. */
