@@ -27,7 +27,7 @@ def main():
     ap.add_argument("--tok_minutes", type=float, default=18)
     ap.add_argument("--tok_ft_minutes", type=float, default=4, help="decoder-only fine-tune after the tokenizer")
     ap.add_argument("--cls_minutes", type=float, default=5)
-    ap.add_argument("--tf_minutes", type=float, default=60)
+    ap.add_argument("--tf_minutes", type=float, default=57)
     ap.add_argument("--n", type=int, default=2000, help="generated images per schedule")
     ap.add_argument("--eval_minutes", type=float, default=30)
     a = ap.parse_args()
@@ -41,11 +41,13 @@ def main():
             run("train_tokenizer.py", "--finetune_decoder", a.tok_ft_minutes, "--lr", 4e-4)
     if not os.path.exists(os.path.join(RUNS, "classifier", "cnn.pt")):
         run("classifier.py", "--minutes", a.cls_minutes)
-    run("train_transformer.py", "--minutes", a.tf_minutes)
+    run("train_transformer.py", "--minutes", a.tf_minutes, "--resume_out",
+        os.path.join(RUNS, "transformer", "resume_light.pt"))
     run("export.py")                       # export with the default schedule first
     # the schedules of docs/QUALITY.md: cache off and on (stops starting new ones after the budget)
-    run("evaluate.py", "--n", a.n, "--minutes", a.eval_minutes, "--cache", "0,1", "--schedules",
-        "baseline,m4-4-2-2,m6-2-2-2,m3-3-3-3,all-0.5,m0-6-4-2,m0-0-8-4,m2-2-4-4,m0-4-4-4,m2-4-4-2,reverse")
+    run("evaluate.py", "--n", a.n, "--schedules", "baseline", "--cache", "0")
+    run("evaluate.py", "--n", a.n, "--minutes", a.eval_minutes, "--cache", "1", "--schedules",
+        "m0-4-4-4,m2-2-4-4,m0-6-0-6,m4-4-2-2,m3-3-0-6,m0-0-8-4")
     run("report.py")                       # chooses `magnets` -> train/runs/eval/choice.json
     run("export.py")                       # re-export with the chosen magnets schedule
     run("front.py")                        # Pareto front into the manifest (not hashed)
