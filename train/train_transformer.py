@@ -46,7 +46,7 @@ def get_args(argv=None):
     ap.add_argument("--class_dropout", type=float, default=0.1)
     ap.add_argument("--distill", type=float, default=1.0)
     ap.add_argument("--distill_temp", type=float, default=1.0, help="KL on softmax(logits / T), scaled by T^2")
-    ap.add_argument("--width_weights", type=str, default="1,1,1,1",
+    ap.add_argument("--width_weights", type=str, default="2,1.5,1.2,1",
                     help="CE + KL weight per width, in the order of WIDTHS (1/8, 1/4, 1/2, 1)")
     ap.add_argument("--amp", type=int, default=-1, help="bf16 autocast: 1 on, 0 off, -1 where the hardware has bf16")
     ap.add_argument("--random_tokens", action="store_true", help="synthetic tokens (speed benchmarks only)")
