@@ -60,6 +60,17 @@ test.describe('npm run generate', () => {
     expect(summary.images[0]).toMatchObject({ file: 'sneaker-5.png', class: 'sneaker', schedule: want.name, widths: want.widths });
   });
 
+  test('--model names the path it was given', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'mgnt-cli-')), 'out');
+    const missing = cli(['--class', '0', '--out', out, '--model', '/nonexistent/ckpt']);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain('--model /nonexistent/ckpt: no such file or folder');
+    const empty = mkdtempSync(join(tmpdir(), 'mgnt-empty-'));
+    const none = cli(['--class', '0', '--out', out, '--model', empty]);
+    expect(none.status).toBe(2);
+    expect(none.stderr).toContain(`no manifest.json in ${empty}`);
+  });
+
   test('bad arguments are named', async () => {
     const r = cli(['--class', 'hat', '--out', '/tmp/x', '--model', 'no-such-folder']);
     expect(r.status).toBe(2);

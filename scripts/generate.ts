@@ -91,9 +91,10 @@ async function main() {
     if (/^https?:\/\//.test(args.model)) modelUrl = args.model;
     else {
       const p = resolve(args.model);
+      if (!existsSync(p)) fail(`--model ${args.model}: no such file or folder (${p}); --model takes a checkpoint folder, its manifest.json, or a URL`);
       const dir = existsSync(p) && statSync(p).isDirectory() ? p : resolve(p, '..');
       const name = existsSync(p) && statSync(p).isFile() ? p.slice(dir.length + 1) : 'manifest.json';
-      if (!existsSync(join(dir, name))) fail(`no ${name} in ${dir}: --model takes a checkpoint folder, its manifest.json, or a URL`);
+      if (!existsSync(join(dir, name))) fail(`--model ${args.model}: no ${name} in ${dir}; --model takes a checkpoint folder, its manifest.json, or a URL`);
       plugins.push(serveFolder(dir));
       modelUrl = `/__model/${name}`;
     }
