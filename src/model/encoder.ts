@@ -2,11 +2,10 @@
 // pixels → padded [1, 32, 32] input (CPU) → convs, residual blocks with GroupNorm+SiLU and 2×2
 // average pooling → z [code_dim, 8, 8] → the nearest codebook entry of every cell → 64 tokens.
 import { avgpool2x, avgpool2xFlops } from '../gpu/kernels/avgpool2x';
-import { conv2d, conv2dFlops } from '../gpu/kernels/conv2d';
-import { groupnorm, groupnormFlops } from '../gpu/kernels/groupnorm';
 import { vqNearest, vqNearestFlops } from '../gpu/kernels/vq_nearest';
 import { MgntError } from '../gpu/errors';
 import type { Batch, Runtime } from '../gpu/runtime';
+import { ConvChain } from './conv-chain';
 import { encoderInput } from './encoder-input';
 import type { EncoderConfig, TokenizerConfig } from './manifest';
 import { encoderTensors } from './tensors';
@@ -57,51 +56,31 @@ export class VqEncoder {
 
   /** Records the encoder on the input in `this.x`: z into `this.z`, tokens into `this.out`. */
   record(batch: Batch): number {
-    const rt = this.rt, k = this.k, Wt = (n: string) => this.weights.get(n);
+    const rt = this.rt, k = this.k;
     const [e0, e1, e2] = this.e.channels;
-    const G = this.e.groups;
-    let flops = 0;
-    const conv = (name: string, x: GPUBuffer, y: GPUBuffer, Cin: number, Cout: number, H: number, W: number, opt: { kernel?: 1 | 3; residual?: GPUBuffer } = {}) => {
-      const w = Wt(`${name}.weight`), b = Wt(`${name}.bias`), kernel = opt.kernel ?? 3;
-      conv2d(rt, batch, { Cin, Cout, H, W, kernel, x, w: w.buffer, wOffset: w.offset, bias: b.buffer, biasOffset: b.offset, y, residual: opt.residual });
-      flops += conv2dFlops(Cin, Cout, H, W, kernel, 1, true, !!opt.residual);
-    };
-    const norm = (name: string, x: GPUBuffer, y: GPUBuffer, C: number, HW: number) => {
-      const g = Wt(`${name}.weight`), b = Wt(`${name}.bias`);
-      groupnorm(rt, batch, { C, HW, G, x, gamma: g.buffer, gammaOffset: g.offset, beta: b.buffer, betaOffset: b.offset, y, silu: true });
-      flops += groupnormFlops(C, HW, 1, true);
-    };
-    // As in the decoder: h lives in bufs[0]; a residual block works through bufs[1], bufs[2].
-    let [h, t1, t2] = this.bufs;
-    const res = (name: string, C: number, H: number, W: number) => {
-      norm(`${name}.norm1`, h, t1, C, H * W);
-      conv(`${name}.conv1`, t1, t2, C, C, H, W);
-      norm(`${name}.norm2`, t2, t1, C, H * W);
-      conv(`${name}.conv2`, t1, t2, C, C, H, W, { residual: h });
-      [h, t2] = [t2, h];
-    };
+    const c = new ConvChain(rt, batch, this.weights, this.e.groups, this.bufs);
     // Pool h into t1, convolve into t2; t2 becomes h.
     const down = (name: string, Cin: number, Cout: number, H: number, W: number) => {
-      avgpool2x(rt, batch, { N: Cin, Hin: H, Win: W, x: h, y: t1 });
-      flops += avgpool2xFlops(Cin, H, W);
-      conv(name, t1, t2, Cin, Cout, H / 2, W / 2);
-      [h, t2] = [t2, h];
+      avgpool2x(rt, batch, { N: Cin, Hin: H, Win: W, x: c.h, y: c.t1 });
+      c.flops += avgpool2xFlops(Cin, H, W);
+      c.conv(name, c.t1, c.t2, Cin, Cout, H / 2, W / 2);
+      [c.h, c.t2] = [c.t2, c.h];
     };
     const H = this.gh * 4, W = this.gw * 4, N = this.gh * this.gw;
-    conv('enc.conv_in', this.x, h, 1, e0, H, W);
-    res('enc.res0', e0, H, W);
+    c.conv('enc.conv_in', this.x, c.h, 1, e0, H, W);
+    c.res('enc.res0', e0, H, W);
     down('enc.down1', e0, e1, H, W);
-    res('enc.res1', e1, H / 2, W / 2);
+    c.res('enc.res1', e1, H / 2, W / 2);
     down('enc.down2', e1, e2, H / 2, W / 2);
-    res('enc.res2', e2, H / 4, W / 4);
-    norm('enc.norm_out', h, t1, e2, N);
-    conv('enc.conv_out', t1, this.z, e2, k.code_dim, this.gh, this.gw, { kernel: 1 });
+    c.res('enc.res2', e2, H / 4, W / 4);
+    c.norm('enc.norm_out', c.h, c.t1, e2, N);
+    c.conv('enc.conv_out', c.t1, this.z, e2, k.code_dim, this.gh, this.gw, { kernel: 1 });
     const cb = this.codebook;
     vqNearest(rt, batch, { N, D: k.code_dim, K: k.codebook_size, z: this.z, codebook: cb.buffer, codebookOffset: cb.offset, tokens: this.out });
-    flops += vqNearestFlops(N, k.code_dim, k.codebook_size);
-    this.bufs = [h, t1, t2];
-    this.flops = flops;
-    return flops;
+    c.flops += vqNearestFlops(N, k.code_dim, k.codebook_size);
+    this.bufs = c.bufs;
+    this.flops = c.flops;
+    return c.flops;
   }
 
   /** Encodes size×size gray8 pixels (row-major) to tokens: one submit, one readback. */
