@@ -12,6 +12,7 @@ $PY train/train_transformer.py --minutes "$TF_MINUTES" --width_weights 2,1.5,1.2
 # 2000 images at full width take 7 min here (f32 reference decoder): the list is what fit.
 $PY train/evaluate.py --n 2000 --schedules baseline --cache 0
 $PY train/evaluate.py --n 2000 --cache 1 --schedules m0-4-4-4,m2-2-4-4,m0-6-0-6
+$PY train/evaluate.py --n 2000 --schedules baseline --cache 1      # run last, after the export
 $PY train/evaluate.py --n 2000 --model_dir train/runs/old-fmnist-s --out train/runs/eval_old --tag _old \
   --schedules baseline --cache 0
 $PY train/evaluate.py --n 2000 --model_dir train/runs/old-fmnist-s --out train/runs/eval_old --tag _old \
