@@ -47,15 +47,24 @@ SCHEDULES = {  # name -> widths per step (12 steps)
 }
 
 
-def fid(f1, f2):
-    """Frechet distance between Gaussians fitted to feature sets [N,d] (float64)."""
-    f1, f2 = np.asarray(f1, np.float64), np.asarray(f2, np.float64)
-    m1, m2 = f1.mean(0), f2.mean(0)
-    c1, c2 = np.cov(f1, rowvar=False), np.cov(f2, rowvar=False)
+def fid_stats(f):
+    """Mean and covariance (float64) of features [N, d]."""
+    f = np.asarray(f, np.float64)
+    return f.mean(0), np.cov(f, rowvar=False)
+
+
+def fid_to(f, mu2, c2):
+    """Frechet distance between the Gaussian fitted to features f [N,d] and (mu2, c2)."""
+    m1, c1 = fid_stats(f)
     w, v = np.linalg.eigh(c1)
     s1 = (v * np.sqrt(np.clip(w, 0, None))) @ v.T                  # sqrt(c1)
     ev = np.linalg.eigvalsh(s1 @ c2 @ s1)                           # eig(sqrt(c1) c2 sqrt(c1))
-    return float(((m1 - m2) ** 2).sum() + np.trace(c1) + np.trace(c2) - 2 * np.sqrt(np.clip(ev, 0, None)).sum())
+    return float(((m1 - mu2) ** 2).sum() + np.trace(c1) + np.trace(c2) - 2 * np.sqrt(np.clip(ev, 0, None)).sum())
+
+
+def fid(f1, f2):
+    """Frechet distance between Gaussians fitted to feature sets [N,d] (float64)."""
+    return fid_to(f1, *fid_stats(f2))
 
 
 @torch.no_grad()

@@ -23,20 +23,7 @@ ROOT = os.path.dirname(HERE)
 EVAL = os.environ.get("MGNT_EVAL_DIR", os.path.join(HERE, "runs", "eval"))
 EVAL_OLD = os.path.join(HERE, "runs", "eval_old")
 sys.path.insert(0, HERE)
-
-
-def fid_stats(f):
-    f = np.asarray(f, np.float64)
-    return f.mean(0), np.cov(f, rowvar=False)
-
-
-def fid_to(f, mu2, c2):
-    """FID of features f against fixed Gaussian (mu2, c2)."""
-    m1, c1 = fid_stats(f)
-    w, v = np.linalg.eigh(c1)
-    s1 = (v * np.sqrt(np.clip(w, 0, None))) @ v.T
-    ev = np.linalg.eigvalsh(s1 @ c2 @ s1)
-    return float(((m1 - mu2) ** 2).sum() + np.trace(c1) + np.trace(c2) - 2 * np.sqrt(np.clip(ev, 0, None)).sum())
+from evaluate import fid_stats, fid_to  # noqa: E402
 
 
 def paired_bootstrap(a, b, test, reps=400, seed=0):
