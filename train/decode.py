@@ -58,7 +58,7 @@ def decode(model, cls, seed, steps=12, widths=None, temperature=1.0, choice_temp
     widths = list(widths or [1.0] * T)
     assert len(widths) == T
     dev = model.tok_emb.device
-    tokens = np.full(64, MASK, dtype=np.int64)
+    tokens = np.full(model.N, MASK, dtype=np.int64)
     for p, v in (fixed or {}).items():
         tokens[p] = v
     U = int((tokens == MASK).sum())
@@ -92,7 +92,7 @@ def decode(model, cls, seed, steps=12, widths=None, temperature=1.0, choice_temp
         prev_w = w
         history.append(tokens.copy())
     image = None
-    if tokenizer is not None:
+    if tokenizer is not None and len(model.grid) == 2:
         image = tokenizer.decode_tokens(torch.tensor(tokens)[None].to(tokenizer.vq.codebook.device))
         image = image[0, 0, 2:30, 2:30].cpu().numpy()
     return dict(steps=history, tokens=tokens, image=image)
@@ -100,22 +100,28 @@ def decode(model, cls, seed, steps=12, widths=None, temperature=1.0, choice_temp
 
 @torch.no_grad()
 def decode_batch(model, classes, seeds, steps=12, widths=None, temperature=1.0,
-                 choice_temperature=4.5, guidance=2.0, cache=False):
-    """B images at once (no fixed tokens, so every image has the same masked count per step).
+                 choice_temperature=4.5, guidance=2.0, cache=False, fixed=None):
+    """B images at once. fixed: optional int array [B, N] with -1 where free and a token where
+    given (the same positions in every row, so every image has the same masked count per step).
     Rows 0..B-1 of the model batch are conditional, rows B..2B-1 the null class.
-    Returns dict(tokens=LongTensor [B,64], steps=np.array [T,B,64])."""
+    Returns dict(tokens=LongTensor [B,N], steps=np.array [T,B,N])."""
     V, MASK, T = model.V, model.mask_token, steps
     widths = list(widths or [1.0] * T)
     dev = model.tok_emb.device
     classes = torch.as_tensor(classes).long()
     B = len(classes)
     seeds = np.asarray(seeds, dtype=np.uint64) % (1 << 32)
-    ms = mask_schedule(64, T)
+    N = model.N
+    tokens = np.full((B, N), MASK, dtype=np.int64)
+    if fixed is not None:
+        fixed = np.asarray(fixed)
+        assert (fixed >= 0).sum(1).min() == (fixed >= 0).sum(1).max(), "same number of given tokens per row"
+        tokens = np.where(fixed >= 0, fixed, MASK)
+    ms = mask_schedule(int((tokens[0] == MASK).sum()), T)
     cls_t = torch.cat([classes, torch.full_like(classes, model.null_class)]) if guidance > 0 else classes
     cls_t = cls_t.to(dev)
     R = len(cls_t)
     kv = model.new_cache(R) if cache else None
-    tokens = np.full((B, 64), MASK, dtype=np.int64)
     prev_w, fixed_prev, history = None, None, []
     for t in range(T):
         w = widths[t]
@@ -144,7 +150,7 @@ def decode_batch(model, classes, seeds, steps=12, widths=None, temperature=1.0,
     return dict(tokens=torch.from_numpy(tokens), steps=np.stack(history))
 
 
-def gflops_per_image(cfg, widths, cache=False, guidance=2.0, U=64):
+def gflops_per_image(cfg, widths, cache=False, guidance=2.0, U=64, N=64):
     """Transformer FLOPs (2 per multiply-add) of one decode, from shapes. Counts per layer
     QKV/O projections, MLP and attention (QK^T and AV against 65 keys) for the rows computed
     (65 on a full pass; masked + just-fixed rows on an incremental pass) and the tied head for
@@ -156,8 +162,8 @@ def gflops_per_image(cfg, widths, cache=False, guidance=2.0, U=64):
     for t, w in enumerate(widths):
         d, m = int(round(w * D)), int(round(w * M))
         full = (not cache) or t == 0 or w != prev_w
-        n = 65 if full else count + fixed_prev
-        mac += L * (4 * n * d * d + 2 * n * d * m + 2 * n * 65 * d) + count * d * V
+        n = 1 + N if full else count + fixed_prev
+        mac += L * (4 * n * d * d + 2 * n * d * m + 2 * n * (1 + N) * d) + count * d * V
         fixed_prev = count - ms[t]
         count, prev_w = ms[t], w
     return 2 * mac * (2 if guidance > 0 else 1) / 1e9

@@ -51,17 +51,21 @@ def ln(x, norm, d):
 
 
 class NestedTransformer(nn.Module):
-    def __init__(self, layers=6, dim=128, heads=8, mlp=512, codebook_size=512, num_classes=10):
+    def __init__(self, layers=6, dim=128, heads=8, mlp=512, codebook_size=512, num_classes=10, grid=(8, 8)):
         super().__init__()
         assert dim % heads == 0 and heads % 8 == 0 and mlp % 8 == 0, "widths 1/8..1 need H, M % 8 == 0"
         self.cfg = dict(layers=layers, dim=dim, heads=heads, mlp=mlp,
                         codebook_size=codebook_size, num_classes=num_classes)
+        if tuple(grid) != (8, 8):                 # images keep their old config (and checkpoints)
+            self.cfg["grid"] = list(grid)
         self.L, self.D, self.H, self.M, self.V, self.C = layers, dim, heads, mlp, codebook_size, num_classes
+        self.grid = list(grid)                    # [H, W] for images, [T, H, W] for video (SPEC 8)
+        self.N = int(math.prod(grid))             # image (or clip) tokens; sequence = 1 + N
         self.hd = dim // heads
         self.mask_token, self.null_class = codebook_size, num_classes
         self.tok_emb = nn.Parameter(torch.randn(codebook_size + 1, dim) * 0.02)
         self.cls_emb = nn.Parameter(torch.randn(num_classes + 1, dim) * 0.02)
-        self.pos_emb = nn.Parameter(torch.randn(65, dim) * 0.02)
+        self.pos_emb = nn.Parameter(self._pos_init(grid, dim))
         self.blocks = nn.ModuleList([Block(dim, mlp) for _ in range(layers)])
         self.ln_f = nn.LayerNorm(dim, eps=1e-5)
         self.head_bias = nn.Parameter(torch.zeros(codebook_size))
@@ -71,14 +75,25 @@ class NestedTransformer(nn.Module):
             for w in (b.attn.wo, b.mlp.w2):
                 nn.init.normal_(w, std=0.02 / math.sqrt(2 * layers))
 
+    @staticmethod
+    def _pos_init(grid, dim):
+        """Row 0 (class token) random; grid rows start as a sum of one random vector per axis
+        (t, y, x), so cells sharing a row, column or frame start alike. Trained freely after that:
+        the checkpoint holds the full table."""
+        if len(grid) == 2:
+            return torch.randn(1 + grid[0] * grid[1], dim) * 0.02
+        axes = [torch.randn(n, dim) * (0.02 / math.sqrt(len(grid))) for n in grid]
+        cells = axes[0][:, None, None] + axes[1][None, :, None] + axes[2][None, None, :]
+        return torch.cat([torch.randn(1, dim) * 0.02, cells.reshape(-1, dim)])
+
     def dims(self, width):
         d, h, m = int(round(width * self.D)), int(round(width * self.H)), int(round(width * self.M))
         assert d == h * self.hd, f"width {width} is not supported"
         return d, h, m
 
     def embed(self, tokens, cls, d, positions=None):
-        """tokens [B,64], cls [B] -> x [B,65,d]; or, with positions [B,P] (sequence positions
-        0..64), only those rows."""
+        """tokens [B,N], cls [B] -> x [B,1+N,d]; or, with positions [B,P] (sequence positions
+        0..N), only those rows."""
         B = tokens.shape[0]
         seq_tok = torch.cat([torch.zeros_like(tokens[:, :1]), tokens], 1)          # [B,65]
         x = self.tok_emb[seq_tok, :d]
@@ -124,7 +139,7 @@ class NestedTransformer(nn.Module):
         return ln(x, self.ln_f, d) @ self.tok_emb[:self.V, :d].t() + self.head_bias
 
     def forward(self, tokens, cls, width=1.0, cache=None, out_positions=None):
-        """Full pass: tokens [B,64] (mask = V), cls [B] -> logits [B,64,V], or [B,Q,V] for the
+        """Full pass: tokens [B,N] (mask = V), cls [B] -> logits [B,N,V], or [B,Q,V] for the
         image positions out_positions [B,Q] only. If cache (from new_cache) is given, every
         layer's K/V rows are (re)written."""
         d, h, m = self.dims(width)
@@ -151,7 +166,7 @@ class NestedTransformer(nn.Module):
 
     def new_cache(self, batch, device=None):
         dev = device or self.tok_emb.device
-        return [(torch.zeros(batch, 65, self.D, device=dev), torch.zeros(batch, 65, self.D, device=dev))
+        return [(torch.zeros(batch, 1 + self.N, self.D, device=dev), torch.zeros(batch, 1 + self.N, self.D, device=dev))
                 for _ in range(self.L)]
 
     def export_tensors(self):

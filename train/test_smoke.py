@@ -245,5 +245,62 @@ class TestVideoData(unittest.TestCase):
         self.assertTrue(np.allclose(tr[:, 0], [1.0, 2.0, 5.0]) and np.allclose(tr[:, 1], 10.0))
 
 
+class TestVideo(unittest.TestCase):
+    def test_latent_frames_are_causal(self):
+        import video_clips as vc
+        self.assertEqual(vc.latent_frames(9, 2), 5)
+        self.assertEqual([vc.group_frames(g, 2) for g in range(3)], [[0, 0], [1, 2], [3, 4]])
+        self.assertEqual([vc.frame_of(0, c, 2) for c in range(2)], [None, 0])
+        clips = (np.random.default_rng(0).random((2, 9, 64, 64)) * 255).astype(np.uint8)
+        x = vc.to_groups(clips, 2)
+        self.assertEqual(tuple(x.shape), (2, 5, 2, 64, 64))
+        back = vc.from_groups(x, 2, 9)
+        self.assertTrue(torch.equal(back, torch.from_numpy(clips.astype(np.float32) / 127.5 - 1.0)))
+        with self.assertRaises(AssertionError):
+            vc.latent_frames(8, 2)
+
+    def test_given_tokens_are_never_masked(self):
+        import train_video_transformer as tv
+        g = torch.Generator().manual_seed(0)
+        tgt = torch.randint(0, 512, (16, 320), generator=g)
+        given = torch.tensor([0, 64, 128, 192] * 4)
+        inp, mask = tv.mask_free(tgt, given, 512, g)
+        for b in range(16):
+            self.assertFalse(mask[b, :given[b]].any())
+            self.assertTrue(torch.equal(inp[b, :given[b]], tgt[b, :given[b]]))
+            self.assertTrue(mask[b, given[b]:].any())
+        self.assertTrue(torch.equal(inp[mask], torch.full_like(inp[mask], 512)))
+
+    def test_video_train_export_golden(self):
+        import export_video
+        import train_video_transformer as tv
+        with tempfile.TemporaryDirectory() as d:
+            torch.manual_seed(0)
+            tok = VQAE(8, 512, (16, 16, 8, 8), 8, (8, 8, 16, 16), group=2).eval()
+            torch.save({"cfg": tok.cfg, "model": tok.state_dict(), "metrics": {}}, os.path.join(d, "tok.pt"))
+            ck = tv.main(["--tiny", "--random_tokens", "--max_steps", "2", "--out", os.path.join(d, "run"),
+                          "--sample_minutes", "0", "--threads", "1", "--tokenizer", os.path.join(d, "tok.pt")])
+            self.assertEqual(torch.load(ck)["model_cfg"]["grid"], [5, 8, 8])
+            out, gold = os.path.join(d, "model"), os.path.join(d, "golden")
+            export_video.main(["--ckpt", ck, "--tokenizer", os.path.join(d, "tok.pt"), "--out", out,
+                               "--golden", gold, "--magnets", "0.125,0.25,0.5,1", "--threads", "1"])
+            with open(os.path.join(out, "manifest.json")) as f:
+                man = json.load(f)
+            self.assertEqual(man["transformer"]["grid"], [5, 8, 8])
+            self.assertEqual(man["transformer"]["seq_len"], 321)
+            self.assertEqual((man["tokenizer"]["frames"], man["tokenizer"]["group"]), (9, 2))
+            with open(os.path.join(gold, "golden.json")) as f:
+                g = json.load(f)
+            self.assertEqual(len(g["encoder"]), 5)
+            pred = g["generation"][-1]
+            self.assertEqual(pred["fixed_positions"], list(range(128)))
+            self.assertEqual(pred["tokens_per_step"][0][:128], pred["tokens"][:128])
+            self.assertEqual(len(pred["gray8"]), 9 * 64 * 64)
+            # the encoder golden tokens are the exported tokenizer's tokens of the shipped clip 0
+            m2, tok2, _ = export_video.load_exported(out)
+            self.assertEqual(g["generation"][-1]["tokens"][:128],
+                             [int(v) for v in g["encoder"][0]["tokens"] + g["encoder"][1]["tokens"]])
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -24,44 +24,53 @@ class Res(nn.Module):
 
 
 class Encoder(nn.Module):
-    """32x32x1 -> 8x8xcode_dim with only browser ops (SPEC section 1): stride-1 convs, GroupNorm,
-    SiLU, residual blocks and 2x2 average pooling (no strided convs, so the WGSL kernels serve)."""
-    def __init__(self, code_dim, ch=(32, 64, 96), groups=8):
+    """in_ch x S x S -> code_dim x S/2^n x S/2^n with only browser ops (SPEC sections 1 and 8):
+    stride-1 convs, GroupNorm, SiLU, residual blocks and 2x2 average pooling (no strided convs, so
+    the WGSL kernels serve). ch = [e0..en]: n poolings; n = 2 for images (32 -> 8), 3 for video
+    groups (64 -> 8). in_ch = frames per group (1 for images)."""
+    def __init__(self, code_dim, ch=(32, 64, 96), groups=8, in_ch=1):
         super().__init__()
         self.ch = list(ch)
-        self.conv_in = nn.Conv2d(1, ch[0], 3, padding=1)                  # 32x32
+        self.conv_in = nn.Conv2d(in_ch, ch[0], 3, padding=1)
         self.res0 = Res(ch[0], groups)
-        self.down1 = nn.Conv2d(ch[0], ch[1], 3, padding=1)                # pool -> 16x16
-        self.res1 = Res(ch[1], groups)
-        self.down2 = nn.Conv2d(ch[1], ch[2], 3, padding=1)                # pool -> 8x8
-        self.res2 = Res(ch[2], groups)
-        self.norm_out = GroupNorm(groups, ch[2], eps=1e-5)
-        self.conv_out = nn.Conv2d(ch[2], code_dim, 1)
+        for i in range(1, len(ch)):
+            setattr(self, f"down{i}", nn.Conv2d(ch[i - 1], ch[i], 3, padding=1))
+            setattr(self, f"res{i}", Res(ch[i], groups))
+        self.norm_out = GroupNorm(groups, ch[-1], eps=1e-5)
+        self.conv_out = nn.Conv2d(ch[-1], code_dim, 1)
 
     def forward(self, x):
         h = self.res0(self.conv_in(x))
-        h = self.res1(self.down1(F.avg_pool2d(h, 2)))
-        h = self.res2(self.down2(F.avg_pool2d(h, 2)))
+        for i in range(1, len(self.ch)):
+            h = getattr(self, f"res{i}")(getattr(self, f"down{i}")(F.avg_pool2d(h, 2)))
         return self.conv_out(F.silu(self.norm_out(h)))
 
 
 class Decoder(nn.Module):
-    """Exactly SPEC section 1 (names match the exported tensor names after the 'dec.' prefix)."""
-    def __init__(self, code_dim, ch=(64, 48, 32), groups=8):
+    """Exactly SPEC sections 1 and 8 (names match the exported tensor names after the 'dec.'
+    prefix). ch = [c0..cn]: n nearest x2 upsamplings, a res block after each but the last;
+    out_ch = frames per group (1 for images)."""
+    def __init__(self, code_dim, ch=(64, 48, 32), groups=8, out_ch=1):
         super().__init__()
+        self.ch = list(ch)
         self.conv_in = nn.Conv2d(code_dim, ch[0], 3, padding=1)
         self.res0 = Res(ch[0], groups)
-        self.up1 = nn.Conv2d(ch[0], ch[1], 3, padding=1)
-        self.res1 = Res(ch[1], groups)
-        self.up2 = nn.Conv2d(ch[1], ch[2], 3, padding=1)
-        self.norm_out = GroupNorm(groups, ch[2], eps=1e-5)
-        self.conv_out = nn.Conv2d(ch[2], 1, 3, padding=1)
+        n = len(ch) - 1
+        for i in range(1, n + 1):
+            setattr(self, f"up{i}", nn.Conv2d(ch[i - 1], ch[i], 3, padding=1))
+            if i < n:
+                setattr(self, f"res{i}", Res(ch[i], groups))
+        self.norm_out = GroupNorm(groups, ch[-1], eps=1e-5)
+        self.conv_out = nn.Conv2d(ch[-1], out_ch, 3, padding=1)
 
     def forward(self, z):
         h = self.res0(self.conv_in(z))
-        h = self.res1(self.up1(F.interpolate(h, scale_factor=2, mode="nearest")))
-        h = self.up2(F.interpolate(h, scale_factor=2, mode="nearest"))
-        return self.conv_out(F.silu(self.norm_out(h)))      # [B,1,32,32], unclamped
+        n = len(self.ch) - 1
+        for i in range(1, n + 1):
+            h = getattr(self, f"up{i}")(F.interpolate(h, scale_factor=2, mode="nearest"))
+            if i < n:
+                h = getattr(self, f"res{i}")(h)
+        return self.conv_out(F.silu(self.norm_out(h)))      # [B,out_ch,S,S], unclamped
 
 
 class VQ(nn.Module):
@@ -136,14 +145,18 @@ class VQ(nn.Module):
 
 
 class VQAE(nn.Module):
+    """group = frames per latent frame (1 for images and per-frame video tokenizers, 2 for the
+    causal video tokenizer of SPEC section 8): the encoder sees a group's frames as channels and
+    the decoder gives them back as channels."""
     def __init__(self, code_dim=16, codebook_size=512, dec_channels=(64, 48, 32), groups=8,
-                 enc_channels=(32, 64, 96)):
+                 enc_channels=(32, 64, 96), group=1):
         super().__init__()
         self.cfg = dict(code_dim=code_dim, codebook_size=codebook_size,
-                        dec_channels=list(dec_channels), groups=groups, enc_channels=list(enc_channels))
-        self.enc = Encoder(code_dim, enc_channels, groups=groups)
+                        dec_channels=list(dec_channels), groups=groups, enc_channels=list(enc_channels),
+                        group=group)
+        self.enc = Encoder(code_dim, enc_channels, groups=groups, in_ch=group)
         self.vq = VQ(codebook_size, code_dim)
-        self.dec = Decoder(code_dim, dec_channels, groups)
+        self.dec = Decoder(code_dim, dec_channels, groups, out_ch=group)
 
     def forward(self, x):
         z = self.enc(x)
@@ -153,12 +166,13 @@ class VQAE(nn.Module):
     @torch.no_grad()
     def encode(self, x):
         z = self.enc(x)
-        return self.vq.indices(z.permute(0, 2, 3, 1).reshape(-1, z.shape[1])).reshape(x.shape[0], 64)
+        B, D, H, W = z.shape
+        return self.vq.indices(z.permute(0, 2, 3, 1).reshape(-1, D)).reshape(B, H * W)
 
     @torch.no_grad()
-    def decode_tokens(self, tokens):
-        """tokens [B,64] long -> [B,1,32,32] clamped to [-1,1] (the SPEC decoder)."""
-        z = self.vq.codebook[tokens].reshape(tokens.shape[0], 8, 8, -1).permute(0, 3, 1, 2)
+    def decode_tokens(self, tokens, hw=(8, 8)):
+        """tokens [B,H*W] long -> [B,group,S,S] clamped to [-1,1] (the SPEC decoder)."""
+        z = self.vq.codebook[tokens].reshape(tokens.shape[0], hw[0], hw[1], -1).permute(0, 3, 1, 2)
         return self.dec(z).clamp(-1, 1)
 
     def export_tensors(self, encoder=True):
@@ -176,6 +190,6 @@ def load_tokenizer(path, device="cpu"):
     ck = torch.load(path, map_location="cpu")
     c = ck["cfg"]
     m = VQAE(c["code_dim"], c["codebook_size"], c["dec_channels"], c["groups"],
-             c.get("enc_channels", (32, 64, 96)))
+             c.get("enc_channels", (32, 64, 96)), c.get("group", 1))
     m.load_state_dict(ck["model"])
     return m.to(device).eval()

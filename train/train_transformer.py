@@ -240,22 +240,47 @@ def synced_max(x, world, dev):
     return float(t)
 
 
-def main(argv=None):
-    a = get_args(argv)
+class ImageData:
+    """Class-conditional images: every token maskable, class dropout for guidance."""
+    grid = (8, 8)
+
+    def __init__(self, a):
+        if a.random_tokens:
+            self.V = 512
+            g = torch.Generator().manual_seed(1)      # its own generator: the weights' init is unchanged
+            self.tokens, self.labels = torch.randint(0, 512, (60000, 64), generator=g), torch.randint(0, 10, (60000,), generator=g)
+            self.vtok, self.vlab = self.tokens[:64], self.labels[:64]
+        else:
+            self.tokens, self.labels, self.vtok, self.vlab = load_tokens(a.tokens, a.tokenizer)
+            self.V = int(torch.load(a.tokenizer, map_location="cpu")["cfg"]["codebook_size"]) \
+                if os.path.exists(a.tokenizer) else int(self.tokens.max()) + 1
+        self.n_train = self.tokens.shape[0]
+
+    def batch(self, a, cfg, gen):
+        """-> (masked input, target, mask, class) for one training step."""
+        idx = torch.randint(0, self.n_train, (a.batch,), generator=gen)
+        tgt, cls = self.tokens[idx], self.labels[idx].clone()
+        drop = torch.rand(a.batch, generator=gen) < a.class_dropout
+        cls[drop] = cfg["num_classes"]
+        inp, mask = mask_batch(tgt, cfg["codebook_size"], gen)
+        return inp, tgt, mask, cls
+
+    def val(self, model, dev, a, amp):
+        return val_losses(model, self.vtok, self.vlab, dev, n=a.val_n, amp=amp)
+
+    def samples(self, model, a, step):
+        write_samples(model, a, step, a.tokenizer)
+
+
+def main(argv=None, data_cls=ImageData, args=None):
+    a = args or get_args(argv)
     rank, world, dev = dist_setup(a.threads)
     torch.manual_seed(a.seed)
     amp = autocast_ctx(dev.split(":")[0], a.amp)
     os.makedirs(a.out, exist_ok=True)
     ck_path = os.path.join(a.out, "ckpt.pt")
-    if a.random_tokens:
-        V = 512
-        g = torch.Generator().manual_seed(1)      # its own generator: the weights' init is unchanged
-        tokens, labels = torch.randint(0, V, (60000, 64), generator=g), torch.randint(0, 10, (60000,), generator=g)
-        vtok, vlab = tokens[:64], labels[:64]
-    else:
-        tokens, labels, vtok, vlab = load_tokens(a.tokens, a.tokenizer)
-        V = int(torch.load(a.tokenizer, map_location="cpu")["cfg"]["codebook_size"]) \
-            if os.path.exists(a.tokenizer) else int(tokens.max()) + 1
+    data = data_cls(a)
+    V = data.V
 
     resume = torch.load(ck_path, map_location="cpu") if os.path.exists(ck_path) else None
     light = None
@@ -266,6 +291,8 @@ def main(argv=None):
     src = resume or light
     cfg = src["model_cfg"] if src else dict(layers=a.layers, dim=a.dim, heads=a.heads, mlp=a.mlp,
                                             codebook_size=V, num_classes=10)
+    if not src and tuple(data.grid) != (8, 8):
+        cfg["grid"] = list(data.grid)
     model = NestedTransformer(**cfg).to(dev)
     ema = NestedTransformer(**cfg).to(dev) if a.ema > 0 else None
     decay, no_decay = [], []
@@ -313,11 +340,7 @@ def main(argv=None):
         if a.bench and step >= a.bench:
             break
         t_step = time.time()
-        idx = torch.randint(0, tokens.shape[0], (a.batch,), generator=gen)
-        tgt, cls = tokens[idx], labels[idx].clone()
-        drop = torch.rand(a.batch, generator=gen) < a.class_dropout
-        cls[drop] = cfg["num_classes"]
-        inp, mask = mask_batch(tgt, cfg["codebook_size"], gen)
+        inp, tgt, mask, cls = data.batch(a, cfg, gen)
         inp, tgt, mask, cls = inp.to(dev), tgt.to(dev), mask.to(dev), cls.to(dev)
         lr = lr_at(a, step - warm_from, trained_s / budget if not a.max_steps else step / a.max_steps)
         for g in opt.param_groups:
@@ -346,14 +369,14 @@ def main(argv=None):
             print(f"step {step} {sps:.2f} steps/s ({1 / sps:.3f} s/step) lr {lr:.2e} gn {float(gn):.2f} "
                   + " ".join(f"{k}:{v:.3f}" for k, v in mean.items()) + f" ETA {eta:.1f} min", flush=True)
         if rank == 0 and time.time() - last_ck > a.ckpt_minutes * 60:
-            vl = val_losses(ema or model, vtok, vlab, dev, n=a.val_n, amp=amp)
-            print(f"val step {step} epochs {step * a.batch * world / len(tokens):.2f} " + json.dumps(vl), flush=True)
+            vl = data.val(ema or model, dev, a, amp)
+            print(f"val step {step} epochs {step * a.batch * world / data.n_train:.2f} " + json.dumps(vl), flush=True)
             save(ck_path, model, ema, opt, step, trained_s, a, {"val": vl})
             if a.resume_out:
                 save_light(a.resume_out, model, ema, step, trained_s, a)
             last_ck = time.time()
         if rank == 0 and a.sample_minutes > 0 and time.time() - last_sample > a.sample_minutes * 60:
-            write_samples(ema or model, a, step, a.tokenizer)
+            data.samples(ema or model, a, step)
             last_sample = time.time()
     if a.bench:
         return
@@ -361,15 +384,15 @@ def main(argv=None):
         torch.save(model.state_dict(), os.path.join(a.out, f"weights_rank{rank}.pt"))
     if rank != 0:
         return
-    vl = val_losses(ema or model, vtok, vlab, dev, n=a.val_n, amp=amp)
-    epochs = step * a.batch * world / len(tokens)
+    vl = data.val(ema or model, dev, a, amp)
+    epochs = step * a.batch * world / data.n_train
     print(f"val step {step} epochs {epochs:.2f} " + json.dumps(vl), flush=True)
     save(ck_path, model, ema, opt, step, trained_s, a, {"val": vl, "epochs": epochs})
     if a.resume_out:
         save_light(a.resume_out, model, ema, step, trained_s, a)
     print(f"done: step {step}, {trained_s / 60:.1f} min trained, checkpoint {ck_path}", flush=True)
     if a.sample_minutes > 0:
-        write_samples(ema or model, a, step, a.tokenizer)
+        data.samples(ema or model, a, step)
     return ck_path
 
 
