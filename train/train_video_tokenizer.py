@@ -60,11 +60,13 @@ def evaluate(model, clips):
 
 def tokenize(a):
     torch.set_num_threads(a.threads)
-    model = load_tokenizer(os.path.join(a.out, "tok.pt"))
-    amp = autocast_ctx("cpu", a.amp)
+    dev = pick_device()
+    model = load_tokenizer(os.path.join(a.out, "tok.pt"), dev)
+    amp = autocast_ctx(dev, a.amp)
     res = {}
     for name, (split, n, seed, objects) in vc.SETS.items():
         t0 = time.time()
+        n = min(n, a.max_clips) if a.max_clips else n
         clips, labels = vc.make_set(split, n, seed, objects)
         G = model.cfg["group"]
         toks = []
@@ -73,10 +75,10 @@ def tokenize(a):
                 x = vc.to_groups(clips[i:i + 200], G)
                 m, L = x.shape[:2]
                 with amp():
-                    z = model.enc(x.reshape(m * L, G, 64, 64))
+                    z = model.enc(x.reshape(m * L, G, 64, 64).to(dev))
                 z = z.float()
                 idx = model.vq.indices(z.permute(0, 2, 3, 1).reshape(-1, z.shape[1]))
-                toks.append(idx.reshape(m, L * 64).to(torch.int16))
+                toks.append(idx.reshape(m, L * 64).to(torch.int16).cpu())
         res[name] = (torch.cat(toks), torch.from_numpy(labels))
         print(f"tokenized {name}: {n} clips in {time.time() - t0:.0f}s", flush=True)
     torch.save(res, os.path.join(a.out, "tokens.pt"))
@@ -102,6 +104,7 @@ def main():
     ap.add_argument("--max_steps", type=int, default=0)
     ap.add_argument("--out", type=str, default="")
     ap.add_argument("--tokenize", action="store_true", help="only tokenize the clip sets with out/tok.pt")
+    ap.add_argument("--max_clips", type=int, default=0, help="with --tokenize: at most N clips per set (smoke runs)")
     a = ap.parse_args()
     a.out = a.out or os.path.join(HERE, "runs", f"video_tokenizer_g{a.group}")
     os.makedirs(a.out, exist_ok=True)
@@ -110,12 +113,14 @@ def main():
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     dev = pick_device()
+    if dev == "cuda":
+        torch.backends.cudnn.benchmark = True
     G = a.group
     train, _ = vc.make_set("train", a.train_clips, 11, 0)
     test, _ = vc.make_set("test", a.test_clips, 12, 0)
     xg = vc.to_groups(train, G)                                   # [N, L, G, 64, 64]
     N, L = xg.shape[:2]
-    xg = xg.reshape(N * L, G, 64, 64)
+    xg = xg.reshape(N * L, G, 64, 64).to(dev)                     # on a GPU: resident (~3 GB)
     model = VQAE(a.code_dim, a.codebook, [int(c) for c in a.channels.split(",")], a.groups,
                  [int(c) for c in a.enc_channels.split(",")], group=G).to(dev)
     amp = autocast_ctx(dev, a.amp)
@@ -134,7 +139,7 @@ def main():
         lr = a.lr * min(1.0, (step + 1) / 50) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, step / total))))
         for g in opt.param_groups:
             g["lr"] = lr
-        xb = xg[torch.randint(0, len(xg), (a.batch,))].to(dev)
+        xb = xg[torch.randint(0, len(xg), (a.batch,), device=xg.device)]
         with amp():
             y, tok, commit, z = model(xb)
         rec = F.mse_loss(y.float(), xb)
