@@ -69,7 +69,7 @@ export interface SessionOptions {
 
 /** An image turned into tokens, and the decoder's reconstruction of those tokens. */
 export interface EncodeResult {
-  /** One token per grid cell (64), row-major. */
+  /** One token per grid cell (64 for the image model), row-major. */
   tokens: Uint32Array;
   /** The reconstruction as gray8 pixels, size×size. */
   gray: Uint8Array;
@@ -206,6 +206,9 @@ export class Session implements SessionApi {
     this.check();
     const model = this.model;
     if (!model) throw new MgntError('bad-attribute', 'encode(): no model is loaded: call load() first');
+    if (model.layout.latents > 1) {
+      throw new MgntError('bad-attribute', `encode(): ${model.manifest.name} is a video model (${model.layout.frames} frames per clip); encode() turns one image into tokens, so give the frames as generate({ context: { frames } }) instead`);
+    }
     const want = model.decoder.size;
     const g: unknown = gray; // callers from plain JS (or through the worker) may pass anything
     if (!(g instanceof Uint8Array || g instanceof Uint8ClampedArray)) {
