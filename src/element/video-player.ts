@@ -27,6 +27,7 @@ export class VideoPlayer {
 
   /** Shows new frames (a preview step or a result); a clip of more than one frame plays unless paused. */
   show(frames: Uint8Array[], size: number, fps: number): void {
+    if (fps !== this.fps) this.stop(); // restarted below at the new rate
     this.frames = frames;
     this.size = size;
     this.fps = fps;
