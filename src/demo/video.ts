@@ -39,6 +39,9 @@ export class VideoSection {
   constructor(private root: HTMLElement, private url: string) {}
 
   async start(): Promise<void> {
+    // A cheap look first: without a video model no second worker or GPU device is started.
+    const head = await fetch(this.url, { method: 'HEAD' }).catch(() => null);
+    if (!head?.ok || !/json/.test(head.headers.get('content-type') ?? '')) return;
     try {
       this.session = await openSession();
       this.info = await this.session.load(this.url);
