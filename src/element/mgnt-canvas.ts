@@ -370,7 +370,8 @@ export class MgntCanvas extends HTMLElement {
     let name: string;
     try {
       const k = parseClass(this.getAttribute('class'), this.info?.classes ?? null);
-      name = k === null ? 'Generated image' : k === undefined || !this.info ? `Generated image of class ${k ?? this.getAttribute('class')}` : `Generated image of a ${this.info.classes[k]}`;
+      const what = (this.info?.frames ?? 1) > 1 ? 'Generated clip' : 'Generated image';
+      name = k === null ? what : k === undefined || !this.info ? `${what} of class ${k ?? this.getAttribute('class')}` : `${what} of a ${this.info.classes[k]}`;
     } catch {
       name = 'Generated image';
     }
