@@ -79,6 +79,7 @@ test('a clip: preview per step, frames, loop playback with play/pause, toBlob as
   expect(r.seen).not.toContain(-1);
   expect(r).toMatchObject({ playing: true, buttonHidden: false, label: 'Pause', afterClick: false, paused: true, resumed: true });
   expect(r.blob).toEqual({ type: 'image/gif', head: 'GIF89a', w: 64, h: 64, loops: true });
+  await expect(page.getByRole('img', { name: 'Generated clip of a class-2' })).toBeVisible();
 });
 
 test('frame prediction: context-clip attribute and predict(frames); the result says what was given', async ({ page }) => {
