@@ -30,6 +30,25 @@ test.describe('npm run generate', () => {
     expect(r.stderr).toMatch(/step 4\/4 width 1/);
   });
 
+  test('a video checkpoint writes <class>-<seed>.gif, one PNG per frame, and summary.json', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mgnt-cli-'));
+    writeSyntheticCheckpoint(join(dir, 'video'), 1, { video: true });
+    const out = join(dir, 'out');
+    const r = cli(['--class', '2', '--seed', '7', '--schedule', 'baseline', '--steps', '3', '--model', join(dir, 'video'), '--out', out]);
+    console.log(r.stderr.split('\n').slice(-4).join('\n'));
+    expect(r.status, r.stderr).toBe(0);
+    const frames = [0, 1, 2, 3, 4].map((i) => `class-2-7-f${i}.png`);
+    expect(readdirSync(out).sort()).toEqual(['class-2-7.gif', ...frames, 'summary.json'].sort());
+    const gif = readFileSync(join(out, 'class-2-7.gif'));
+    expect(gif.subarray(0, 6).toString()).toBe('GIF89a');
+    expect(gif.readUInt16LE(6)).toBe(32);
+    expect(gif.toString('latin1')).toContain('NETSCAPE2.0');
+    const png = readFileSync(join(out, frames[4]));
+    expect(png.readUInt32BE(16)).toBe(32);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary.images[0]).toMatchObject({ file: 'class-2-7.gif', class: 'class-2', seed: 7, frames, fps: 8, widths: [1, 1, 1] });
+  });
+
   test('a checkpoint that fails its SHA-256 exits non-zero, names the file, says integrity, writes nothing', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mgnt-cli-'));
     const model = join(dir, 'model');

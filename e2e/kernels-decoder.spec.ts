@@ -23,6 +23,12 @@ test.describe('conv2d', () => {
     { name: 'upsampled 2×6 from 1×3, Cout 11', Cin: 3, Cout: 11, H: 2, W: 6, kernel: 3, bias: true, upsample: true, residual: true },
     { name: 'batch 2, 13×9, Cout 10', B: 2, Cin: 6, Cout: 10, H: 13, W: 9, kernel: 3, bias: true, residual: true },
     { name: 'batch 3 upsampled 1×1 @10×14', B: 3, Cin: 4, Cout: 5, H: 10, W: 14, kernel: 1, upsample: true, bias: true },
+    // Video (SPEC §8): a clip's latent frames as the batch, G = 2 or 3 frames in/out.
+    { name: 'video conv_out 8→2 (G) @32×32, batch 3 latents', B: 3, Cin: 8, Cout: 2, H: 32, W: 32, kernel: 3, bias: true },
+    { name: 'video conv_out 3→3 (G) @16×16, batch 3 latents', B: 3, Cin: 3, Cout: 3, H: 16, W: 16, kernel: 3, bias: true },
+    { name: 'video up3 8→8 upsampled @32×32, batch 3', B: 3, Cin: 8, Cout: 8, H: 32, W: 32, kernel: 3, bias: true, upsample: true },
+    { name: 'video conv_in code 8→16 @4×4, batch 5', B: 5, Cin: 8, Cout: 16, H: 4, W: 4, kernel: 3, bias: true },
+    { name: 'video res conv 12→12 @16×16 + residual, batch 3', B: 3, Cin: 12, Cout: 12, H: 16, W: 16, kernel: 3, bias: true, residual: true },
   ];
   for (const s of SHAPES) {
     test(s.name, async ({ harness }) => {
@@ -46,6 +52,8 @@ test.describe('groupnorm', () => {
     { name: 'C12 3×3 G1, in place', C: 12, HW: 9, G: 1, silu: true, inPlace: true },
     { name: 'C48 16×16 G8 workgroup 1', C: 48, HW: 256, G: 8, silu: true, workgroupSize: 1 },
     { name: 'C64 8×8 G8 workgroup 256', C: 64, HW: 64, G: 8, workgroupSize: 256 },
+    { name: 'video norm_out C8 32×32 G4 + SiLU, batch 3 latents', B: 3, C: 8, HW: 1024, G: 4, silu: true },
+    { name: 'video C9 2×2 G3 + SiLU, batch 3 latents', B: 3, C: 9, HW: 4, G: 3, silu: true },
   ];
   for (const s of SHAPES) {
     test(s.name, async ({ harness }) => expectParity(s.name, await harness.run('groupnorm', s)));
@@ -57,6 +65,7 @@ test.describe('codebook_lookup', () => {
     { name: '8×8 grid, code_dim 16, K 512', N: 64, D: 16, K: 512 },
     { name: 'batch 2, 3×5 grid, D 7 of stride 9, K 10', B: 2, N: 15, D: 7, K: 10, ldc: 9 },
     { name: 'one cell, D 1, K 1', N: 1, D: 1, K: 1 },
+    { name: 'video: 3 latents of 4×4, code_dim 8, K 512', B: 3, N: 16, D: 8, K: 512 },
   ];
   for (const s of SHAPES) {
     test(s.name, async ({ harness }) => expectParity(s.name, await harness.run('codebookLookup', s)));
@@ -69,6 +78,8 @@ test.describe('pack_image', () => {
     { name: 'batch 3, 9×7 pad 1 (35 pixels, partial word)', B: 3, H: 9, W: 7, pad: 1 },
     { name: '5×5 pad 0, gray only', H: 5, W: 5, pad: 0, only: 'gray' },
     { name: '32×32 pad 2, rgba only', H: 32, W: 32, pad: 2, only: 'rgba' },
+    { name: 'video: 3 latents × G 2 = 6 planes 32×32 pad 0, gray only', B: 6, H: 32, W: 32, pad: 0, only: 'gray' },
+    { name: 'video: 9 planes 16×16 pad 2 (144 pixels each)', B: 9, H: 16, W: 16, pad: 2, only: 'gray' },
   ];
   for (const s of SHAPES) {
     test(s.name, async ({ harness }) => expectParity(s.name, await harness.run('packImage', s)));

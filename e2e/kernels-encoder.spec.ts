@@ -17,6 +17,10 @@ test.describe('conv2d (encoder shapes)', () => {
     // Awkward ones.
     { name: 'Cin 1, Cout 5 @7×9', Cin: 1, Cout: 5, H: 7, W: 9, kernel: 3, bias: true },
     { name: 'batch 2, 1×1 Cin 13 → Cout 7 @5×3', B: 2, Cin: 13, Cout: 7, H: 5, W: 3, kernel: 1, bias: true },
+    // Video (SPEC §8): G frames in, a clip's latent frames as the batch.
+    { name: 'video conv_in G 2 → 8 @32×32, batch 3 latents', B: 3, Cin: 2, Cout: 8, H: 32, W: 32, kernel: 3, bias: true },
+    { name: 'video conv_in G 3 → 3 @16×16, batch 2 latents', B: 2, Cin: 3, Cout: 3, H: 16, W: 16, kernel: 3, bias: true },
+    { name: 'video conv_out 1×1 16→8 @4×4, batch 3', B: 3, Cin: 16, Cout: 8, H: 4, W: 4, kernel: 1, bias: true },
   ];
   for (const s of SHAPES) {
     test(s.name, async ({ harness }) => expectParity(s.name, await harness.run('conv2d', s)));
@@ -30,6 +34,7 @@ test.describe('avgpool2x', () => {
     { name: '3 planes 6×10 (odd output sizes 3×5)', N: 3, Hin: 6, Win: 10 },
     { name: 'one 2×2 plane', N: 1, Hin: 2, Win: 2 },
     { name: '5 planes 2×14', N: 5, Hin: 2, Win: 14 },
+    { name: 'video: 3 latents × 8 channels 32×32', N: 24, Hin: 32, Win: 32 },
   ];
   for (const s of SHAPES) {
     test(s.name, async ({ harness }) => expectParity(s.name, await harness.run('avgpool2x', s)));
@@ -45,6 +50,7 @@ test.describe('vq_nearest', () => {
     { name: 'D 1, K 300, workgroup 1', N: 11, D: 1, K: 300, workgroupSize: 1 },
     { name: 'K 513 (one row past a workgroup multiple), workgroup 256', N: 6, D: 5, K: 513, workgroupSize: 256, dupes: 3 },
     { name: 'batch 2, 8×8, code_dim 16, K 512, workgroup 64', B: 2, N: 64, D: 16, K: 512, workgroupSize: 64, dupes: 16 },
+    { name: 'video: 2 latents of 4×4, code_dim 8, K 512', B: 2, N: 16, D: 8, K: 512, dupes: 4 },
   ];
   for (const s of SHAPES) {
     test(s.name, async ({ harness }) => {

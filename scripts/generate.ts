@@ -2,11 +2,15 @@
 //   --schedule <baseline|magnets|w,w,…> [--steps n] [--guidance g] [--no-cache]
 //   [--model <manifest URL or folder>] --out <dir>
 // Drives headless Chromium with WebGPU; writes <class>-<seed>.png (28×28 gray) and summary.json.
+// A video model (docs/SPEC.md §8) writes <class>-<seed>.gif (the clip, looping at its fps) and
+// <class>-<seed>-f<frame>.png for every frame instead.
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
 import { chromium } from '@playwright/test';
 import { createServer, type Plugin } from 'vite';
 import { launchOptions } from '../e2e/browser';
+import { grayFramesToGif } from '../src/element/animated';
+import { splitFrames } from '../src/model/clip';
 import { encodeGrayPng } from './png';
 
 const USAGE = `usage: npm run generate -- --class <name|index|all> --count <n> --seed <first seed>
@@ -130,15 +134,26 @@ async function main() {
         process.stderr.write(`${classes[c]} seed ${seed} (${args.schedule})\n`);
         const r = (await page.evaluate((req) => window.mgntCli.run(req), {
           classIndex: c, seed, schedule: args.schedule, steps: args.steps, guidance: args.guidance, cache: args.cache, budget: args.budget,
-        })) as { gray?: number[]; size?: number; widths?: number[]; gflops?: number; ms?: number; schedule?: string; error?: { type: string; message: string } };
+        })) as { gray?: number[]; size?: number; frames?: number; fps?: number; widths?: number[]; gflops?: number; ms?: number; schedule?: string; error?: { type: string; message: string } };
         if (r.error) {
           console.error(`generate: ${r.error.message}`);
           code = 1;
           return;
         }
-        const file = `${classes[c]}-${seed}.png`;
-        writeFileSync(join(args.out, file), encodeGrayPng(Uint8Array.from(r.gray!), r.size!, r.size!));
-        images.push({ file, class: classes[c], seed, schedule: r.schedule ?? args.schedule, widths: r.widths, gflops: r.gflops, ms: r.ms });
+        const S = r.size!, frames = splitFrames(Uint8Array.from(r.gray!), S);
+        let file = `${classes[c]}-${seed}.png`;
+        const extra: Record<string, unknown> = {};
+        if (frames.length > 1) {
+          file = `${classes[c]}-${seed}.gif`;
+          writeFileSync(join(args.out, file), grayFramesToGif(frames, S, r.fps!));
+          extra.frames = frames.map((f, i) => {
+            const name = `${classes[c]}-${seed}-f${i}.png`;
+            writeFileSync(join(args.out, name), encodeGrayPng(f, S, S));
+            return name;
+          });
+          extra.fps = r.fps;
+        } else writeFileSync(join(args.out, file), encodeGrayPng(frames[0], S, S));
+        images.push({ file, class: classes[c], seed, schedule: r.schedule ?? args.schedule, widths: r.widths, gflops: r.gflops, ms: r.ms, ...extra });
         process.stderr.write(`  → ${file}: ${r.gflops!.toFixed(3)} GFLOPs, ${r.ms!.toFixed(0)} ms\n`);
       }
     }

@@ -74,7 +74,7 @@ window.mgntCli = {
         choiceTemperature: d.choice_temperature, guidance: r.guidance ?? d.guidance, cache,
         onStep: (s) => window.mgntProgress?.(`  step ${s.step + 1}/${s.steps} width ${s.width} computed ${s.computed}${s.full ? ' (full)' : ''} ${s.gflopsTotal.toFixed(3)} GFLOPs`),
       });
-      return { gray: Array.from(res.gray), size: res.size, tokens: Array.from(res.tokens), widths: res.widths, gflops: res.gflops, ms: res.ms, schedule };
+      return { gray: Array.from(res.gray), size: res.size, frames: res.frames.length, fps: res.fps, tokens: Array.from(res.tokens), widths: res.widths, gflops: res.gflops, ms: res.ms, schedule };
     } catch (e) {
       return errorInfo(e);
     }

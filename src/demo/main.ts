@@ -12,6 +12,7 @@ import { DrawPad } from './draw-pad';
 import { Gallery } from './gallery';
 import { InpaintEditor } from './inpaint';
 import { ResultPanel } from './panel';
+import { VideoSection } from './video';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 const params = new URLSearchParams(location.search);
@@ -67,7 +68,7 @@ function baseRequest(): SessionRequest {
 
 /** The schedule as one width per step, shown before the run starts. */
 function widthsFor(spec: string, steps: number): number[] {
-  const N = info!.grid[0] * info!.grid[1];
+  const N = info!.grid.reduce((a, b) => a * b, 1);
   if (!Number.isInteger(steps) || steps < 1 || steps > N) {
     // Checked before any list is built from it (the random-seed button skips the form's own check).
     throw new MgntError('bad-attribute', `steps must be an integer between 1 and ${N} (the number of tokens to generate), got ${steps}`);
@@ -130,7 +131,7 @@ async function inpaint(): Promise<void> {
   const base = baseRequest();
   const { spec, name, cache } = scheduleSpec();
   const listed = name === 'custom' || cache !== undefined; // an explicit width list
-  const free = 64 - fixed.positions.length;
+  const free = info!.grid.reduce((a, b) => a * b, 1) - fixed.positions.length;
   const want = cache === undefined ? (base.steps ?? 12) : spec.split(',').length;
   const steps = Math.max(1, Math.min(want, free));
   try {
@@ -238,6 +239,8 @@ async function main(): Promise<void> {
   $('app').hidden = false;
   status.textContent = '';
   wire();
+  // The video model is separate (its own session): the section stays hidden until one loads.
+  void new VideoSection($('video'), params.get('video') ?? '/models/mfmnist-video/manifest.json').start();
   if (!params.has('idle')) await compare();
 }
 

@@ -2,7 +2,7 @@
 // MgntError naming the attribute, the value and what is accepted.
 import { MgntError } from '../gpu/errors';
 
-export const OBSERVED = ['model', 'class', 'seed', 'steps', 'schedule', 'budget', 'guidance', 'temperature', 'loading', 'autoplay'] as const;
+export const OBSERVED = ['model', 'class', 'seed', 'steps', 'schedule', 'budget', 'guidance', 'temperature', 'loading', 'autoplay', 'context-clip', 'context-frames'] as const;
 export type Observed = (typeof OBSERVED)[number];
 
 const bad = (name: string, value: string, want: string) =>
@@ -61,6 +61,8 @@ export function validateAttribute(name: Observed, value: string | null): void {
       break;
     }
     case 'temperature': parseNumber(name, value, { min: 0, exclusiveMin: true }); break;
+    case 'context-clip': parseNumber(name, value, { integer: true, min: 0 }); break;
+    case 'context-frames': parseNumber(name, value, { integer: true, min: 1 }); break;
     case 'loading': parseLoading(value); break;
     default: break;
   }

@@ -2,23 +2,12 @@
 // Fashion-MNIST. The image is drawn to a size×size canvas (aspect kept, centred, smoothing on);
 // its RGBA pixels become luminance. The pixel arithmetic is pure (unit-tested in Node).
 import { MgntError } from '../gpu/errors';
+import { rgbaToGray } from '../pipeline/pixels';
+
+// Lives with the pipeline (frame-prediction context converts ImageData in the worker too).
+export { rgbaToGray };
 
 export type ImageInput = ImageData | HTMLCanvasElement | OffscreenCanvas | HTMLImageElement | ImageBitmap | Blob;
-
-/**
- * RGBA8 (ImageData order) → gray8: Rec. 601 luma (0.299 R + 0.587 G + 0.114 B) composited over
- * black by alpha; `invert` maps v → 255 − v afterwards (a dark object on a light background).
- */
-export function rgbaToGray(rgba: ArrayLike<number>, invert = false): Uint8Array {
-  const n = Math.floor(rgba.length / 4);
-  const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    const y = (0.299 * rgba[4 * i] + 0.587 * rgba[4 * i + 1] + 0.114 * rgba[4 * i + 2]) * (rgba[4 * i + 3] / 255);
-    const v = Math.min(255, Math.max(0, Math.round(y)));
-    out[i] = invert ? 255 - v : v;
-  }
-  return out;
-}
 
 /** Mean of the outermost ring of a size×size gray image: above ~128 the background is light. */
 export function borderMean(gray: ArrayLike<number>, size: number): number {

@@ -2,61 +2,22 @@
 // properties; the model loads when the element becomes visible (or at once with loading="eager");
 // the GPU work runs in a worker session (main-thread fallback) that the element owns and frees
 // when it is removed.
-import { MgntError, type MgntErrorType } from '../gpu/errors';
+import { MgntError } from '../gpu/errors';
+import { splitFrames } from '../model/clip';
+import type { ContextFrame, FrameContext } from '../pipeline/context';
 import type { LoadProgress } from '../model/checkpoint';
-import type { ModelInfo, SessionApi, SessionResult, StepReport } from '../pipeline/session';
+import type { ModelInfo, SessionApi, StepReport } from '../pipeline/session';
 import { openSession } from '../worker/client';
 import { OBSERVED, parseClass, parseLoading, parseNumber, validateAttribute, type Observed } from './attributes';
 import { resolveModelUrl } from './default-model';
-import { drawGray, grayToBlob, grayToImageData } from './draw';
+import { grayFramesToGif } from './animated';
+import { grayToBlob, grayToImageData } from './draw';
 import { imageToGray, type ImageInput } from './image-input';
 import { STYLES } from './styles';
+import { diagnostics, type MgntEncoded, type MgntErrorDetail, type MgntProgressDetail, type MgntResult } from './types';
+import { VideoPlayer } from './video-player';
 
-export interface MgntResult {
-  image: ImageData;
-  gray: Uint8Array;
-  size: number;
-  tokens: Uint32Array;
-  gflops: number;
-  ms: number;
-  widths: number[];
-  classIndex: number | null;
-  className: string | null;
-  seed: number;
-  steps: number;
-  /** `result`: a repeated request answered from the cache; `first-step`: step 1 came from it. */
-  reused: SessionResult['reused'];
-}
-
-/** An image turned into tokens by encode(). */
-export interface MgntEncoded {
-  tokens: Uint32Array;
-  /** The decoder's reconstruction of the tokens (what inpainting starts from). */
-  image: ImageData;
-  gray: Uint8Array;
-  size: number;
-  /** The size×size gray pixels that were encoded. */
-  input: Uint8Array;
-  gflops: number;
-  ms: number;
-}
-
-export type MgntProgressDetail =
-  | { phase: 'load'; file: string; loaded: number; total: number }
-  | { phase: 'generate'; step: number; steps: number; width: number; gflops: number; computed: number; cached: boolean };
-
-export interface MgntErrorDetail {
-  type: MgntErrorType | 'error';
-  message: string;
-  /** False for notices the element survives (e.g. `quota`: it runs from memory). */
-  fatal: boolean;
-}
-
-/** Numbers for tests and diagnostics: sessions open, and the GPU pool after the last destroy. */
-export const diagnostics = {
-  openSessions: 0,
-  lastDestroy: null as null | { liveBytes: number; baseLiveBytes: number },
-};
+export type { MgntEncoded, MgntErrorDetail, MgntProgressDetail, MgntResult };
 
 const PROPS = [...OBSERVED] as const;
 
@@ -94,16 +55,20 @@ export class MgntCanvas extends HTMLElement {
   /** A session being opened, shared by overlapping loads so only one is ever created. */
   private opening: Promise<SessionApi> | null = null;
   private autoplayQueued = false;
+  private readonly player: VideoPlayer;
+  /** Context frames given to predict(), used by that run. */
+  private context: FrameContext | undefined;
 
   constructor() {
     super();
     this.root = this.attachShadow({ mode: 'open' });
     const sheet = sharedSheet();
     if (sheet) this.root.adoptedStyleSheets = [sheet];
-    this.root.innerHTML = `${sheet ? '' : `<style>${STYLES}</style>`}<canvas part="canvas" role="img" width="28" height="28"></canvas><div class="progress" part="progress"></div><div class="status" part="status" aria-hidden="true"></div>`;
+    this.root.innerHTML = `${sheet ? '' : `<style>${STYLES}</style>`}<canvas part="canvas" role="img" width="28" height="28"></canvas><button class="play" part="play" type="button" hidden></button><div class="progress" part="progress"></div><div class="status" part="status" aria-hidden="true"></div>`;
     this.canvas = this.root.querySelector('canvas')!;
     this.bar = this.root.querySelector('.progress')!;
     this.status = this.root.querySelector('.status')!;
+    this.player = new VideoPlayer(this.canvas, this.root.querySelector('button')!);
   }
 
   // --- reflected attributes -------------------------------------------------------------------
@@ -135,6 +100,12 @@ export class MgntCanvas extends HTMLElement {
   set loading(v: 'lazy' | 'eager' | null) { this.setOrRemove('loading', v); }
   get autoplay(): boolean { return this.hasAttribute('autoplay'); }
   set autoplay(v: boolean) { this.toggleAttribute('autoplay', !!v); }
+  /** Video models: predict the rest of this shipped test clip instead of generating from a class. */
+  get contextClip(): number | null { return this.num('context-clip', { integer: true, min: 0 }); }
+  set contextClip(v: number | null) { this.setOrRemove('context-clip', v); }
+  /** With context-clip: how many of its frames are given (ModelInfo.contextFrames lists the allowed counts). */
+  get contextFrames(): number | null { return this.num('context-frames', { integer: true, min: 1 }); }
+  set contextFrames(v: number | null) { this.setOrRemove('context-frames', v); }
 
   // --- read-only state ------------------------------------------------------------------------
   /** True once the model is on the GPU. */
@@ -143,6 +114,12 @@ export class MgntCanvas extends HTMLElement {
   get classes(): string[] { return this.info?.classes.slice() ?? []; }
   /** The last result, or null. */
   get result(): MgntResult | null { return this.last; }
+  /** The last result's frames (size×size gray8 each; an image: one), or an empty list. */
+  get frames(): Uint8Array[] { return this.last?.frames.slice() ?? []; }
+  /** A clip is playing in a loop. */
+  get playing(): boolean { return this.player.playing; }
+  play(): void { this.player.play(); }
+  pause(): void { this.player.pause(); }
   /** Where the GPU work runs: `worker`, `main`, or null before loading. */
   get backend(): 'worker' | 'main' | null { return this.session?.backend ?? null; }
   /** The loaded model's description (name, id, classes, storage report), or null. */
@@ -230,6 +207,7 @@ export class MgntCanvas extends HTMLElement {
     this.info = null;
     this.runs++;
     this.epoch++;
+    this.player.destroy();
     if (!s) return;
     s.abort();
     const freed = await s.destroy();
@@ -317,25 +295,27 @@ export class MgntCanvas extends HTMLElement {
     if (mine !== this.runs || !session) throw new DOMException('The generation was superseded', 'AbortError');
     try {
       const classIndex = parseClass(this.getAttribute('class'), info.classes) ?? null;
-      for (const n of ['seed', 'steps', 'budget', 'guidance', 'temperature'] as const) validateAttribute(n, this.getAttribute(n));
+      for (const n of ['seed', 'steps', 'budget', 'guidance', 'temperature', 'context-clip', 'context-frames'] as const) validateAttribute(n, this.getAttribute(n));
+      const context = this.context ?? (this.contextClip !== null ? { clip: this.contextClip, count: this.contextFrames ?? undefined } : undefined);
+      this.context = undefined;
       this.canvas.setAttribute('aria-busy', 'true');
       const res = await session.generate(
         {
           classIndex, seed: this.seed, steps: this.steps ?? undefined, schedule: this.schedule, budget: this.budget ?? undefined,
-          guidance: this.guidance ?? (classIndex === null ? 0 : undefined), temperature: this.temperature ?? undefined, preview: true,
+          guidance: this.guidance ?? (classIndex === null ? 0 : undefined), temperature: this.temperature ?? undefined, preview: true, context,
         },
         (s: StepReport) => {
           if (mine !== this.runs) return;
-          if (s.preview) drawGray(this.canvas, s.preview, Math.round(Math.sqrt(s.preview.length)));
+          if (s.preview) this.player.show(splitFrames(s.preview, info.imageSize), info.imageSize, info.fps);
           this.bar.style.width = `${(100 * (s.step + 1)) / s.steps}%`;
           this.emit('progress', { phase: 'generate', step: s.step, steps: s.steps, width: s.width, gflops: s.gflopsTotal, computed: s.computed, cached: !!s.cached } satisfies MgntProgressDetail);
         },
       );
       if (mine !== this.runs) throw new DOMException('The generation was superseded', 'AbortError');
-      drawGray(this.canvas, res.gray, res.size);
+      this.player.show(res.frames, res.size, res.fps);
       this.bar.style.width = '0';
       const result: MgntResult = {
-        image: grayToImageData(res.gray, res.size), gray: res.gray, size: res.size, tokens: res.tokens,
+        image: grayToImageData(res.frames[0], res.size), gray: res.gray, frames: res.frames, fps: res.fps, context: res.context, size: res.size, tokens: res.tokens,
         gflops: res.gflops, ms: res.ms, widths: res.widths, classIndex: res.classIndex,
         className: res.classIndex === null ? null : info.classes[res.classIndex], seed: res.seed, steps: res.steps, reused: res.reused,
       };
@@ -363,11 +343,26 @@ export class MgntCanvas extends HTMLElement {
     return { tokens: r.tokens, image: grayToImageData(r.gray, r.size), gray: r.gray, size: r.size, input, gflops: r.gflops, ms: r.ms };
   }
 
-  /** The current image as a PNG (or `type`), `scale` times its 28 px. */
+  /**
+   * Video models: generates the rest of a clip from its first frames (ImageData or gray8 arrays of
+   * the model's frame size; ModelInfo.contextFrames lists the allowed counts), or from a shipped
+   * test clip ({ clip, count }). The null class and guidance 0; otherwise as generate().
+   */
+  predict(context: Array<ContextFrame> | { clip: number; count?: number }): Promise<MgntResult> {
+    this.context = Array.isArray(context) ? { frames: context } : { clip: context.clip, count: context.count };
+    return this.generate();
+  }
+
+  /**
+   * The current result as a file, `scale` times its size: a PNG (or `type`) for an image, an
+   * animated GIF (looping, at the model's fps) for a clip.
+   */
   async toBlob(options: { type?: string; scale?: number } = {}): Promise<Blob> {
     const r = this.last;
     if (!r) throw new MgntError('bad-attribute', 'toBlob(): nothing has been generated yet; await generate() first');
-    return grayToBlob(r.gray, r.size, Math.max(1, Math.round(options.scale ?? 1)), options.type);
+    const scale = Math.max(1, Math.round(options.scale ?? 1));
+    if (r.frames.length > 1) return new Blob([grayFramesToGif(r.frames, r.size, r.fps, scale) as Uint8Array<ArrayBuffer>], { type: 'image/gif' });
+    return grayToBlob(r.gray, r.size, scale, options.type);
   }
 
   // --- helpers --------------------------------------------------------------------------------
@@ -375,7 +370,8 @@ export class MgntCanvas extends HTMLElement {
     let name: string;
     try {
       const k = parseClass(this.getAttribute('class'), this.info?.classes ?? null);
-      name = k === null ? 'Generated image' : k === undefined || !this.info ? `Generated image of class ${k ?? this.getAttribute('class')}` : `Generated image of a ${this.info.classes[k]}`;
+      const what = (this.info?.frames ?? 1) > 1 ? 'Generated clip' : 'Generated image';
+      name = k === null ? what : k === undefined || !this.info ? `${what} of class ${k ?? this.getAttribute('class')}` : `${what} of a ${this.info.classes[k]}`;
     } catch {
       name = 'Generated image';
     }

@@ -38,4 +38,17 @@ canvas {
   background: var(--mgnt-status-background, rgba(0, 0, 0, 0.55));
 }
 .status:empty { display: none; }
+.play {
+  position: absolute;
+  top: 6px;
+  right: 6px;
+  min-width: 2em;
+  font: var(--mgnt-play-font, 12px/1.6 system-ui, sans-serif);
+  color: var(--mgnt-status-color, #ddd);
+  background: var(--mgnt-status-background, rgba(0, 0, 0, 0.55));
+  border: 0;
+  border-radius: 4px;
+  cursor: pointer;
+}
+.play[hidden] { display: none; }
 `;

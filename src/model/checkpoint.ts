@@ -189,11 +189,28 @@ export async function loadEncoderFile(url: string, manifest: Manifest, source: F
   if (!e) {
     throw new MgntError('bad-attribute', `checkpoint ${manifest.name} has no encoder (its manifest has no tokenizer.encoder), so it cannot turn images into tokens; re-export it with train/export.py, which writes encoder.safetensors`);
   }
-  const f = manifest.files.find((x) => x.path === e.file)!; // validateManifest checked it is listed
+  return loadOptionalFile(url, manifest, e.file, source, (ck) => {
+    for (const t of encoderTensors(manifest.tokenizer)) findTensor(ck, t.name, t.shape);
+  });
+}
+
+/**
+ * One optional file of a loaded checkpoint (the encoder's, the test clips), fetched when first
+ * needed and verified like the others; `check` throws on bad contents, which discards it from a
+ * caching source.
+ */
+export async function loadOptionalFile(
+  url: string,
+  manifest: Manifest,
+  path: string,
+  source: FileSource,
+  check: (ck: Pick<Checkpoint, 'files' | 'manifest'>) => void,
+): Promise<Pick<Checkpoint, 'files' | 'manifest'>> {
+  const f = manifest.files.find((x) => x.path === path)!; // validateManifest checked it is listed
   try {
     const buf = await fetchVerified(url, f, source);
     const ck = { manifest, files: new Map([[f.path, parseSafetensors(buf, f.path)]]) };
-    for (const t of encoderTensors(manifest.tokenizer)) findTensor(ck, t.name, t.shape);
+    check(ck);
     await source.commit?.();
     return ck;
   } catch (err) {

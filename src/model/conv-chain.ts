@@ -2,6 +2,7 @@
 // (bias, optional residual, optional fused ×2 upsample), GroupNorm+SiLU, and the residual block,
 // recorded into one batch with their FLOPs counted. The running activation `h` lives in one of
 // three buffers; a residual block works through the other two and leaves its result in `h`.
+// `B` images run side by side (a clip's latent frames: SPEC §8 decodes them independently).
 import { conv2d, conv2dFlops } from '../gpu/kernels/conv2d';
 import { groupnorm, groupnormFlops } from '../gpu/kernels/groupnorm';
 import type { Batch, Runtime } from '../gpu/runtime';
@@ -13,7 +14,7 @@ export class ConvChain {
   t1: GPUBuffer;
   t2: GPUBuffer;
 
-  constructor(private rt: Runtime, private batch: Batch, private weights: WeightStore, private groups: number, bufs: GPUBuffer[]) {
+  constructor(private rt: Runtime, private batch: Batch, private weights: WeightStore, private groups: number, bufs: GPUBuffer[], readonly B = 1) {
     [this.h, this.t1, this.t2] = bufs;
   }
 
@@ -24,14 +25,14 @@ export class ConvChain {
 
   conv(name: string, x: GPUBuffer, y: GPUBuffer, Cin: number, Cout: number, H: number, W: number, opt: { kernel?: 1 | 3; upsample?: boolean; residual?: GPUBuffer } = {}): void {
     const w = this.weights.get(`${name}.weight`), b = this.weights.get(`${name}.bias`), kernel = opt.kernel ?? 3;
-    conv2d(this.rt, this.batch, { Cin, Cout, H, W, kernel, x, w: w.buffer, wOffset: w.offset, bias: b.buffer, biasOffset: b.offset, y, upsample: opt.upsample, residual: opt.residual });
-    this.flops += conv2dFlops(Cin, Cout, H, W, kernel, 1, true, !!opt.residual);
+    conv2d(this.rt, this.batch, { B: this.B, Cin, Cout, H, W, kernel, x, w: w.buffer, wOffset: w.offset, bias: b.buffer, biasOffset: b.offset, y, upsample: opt.upsample, residual: opt.residual });
+    this.flops += conv2dFlops(Cin, Cout, H, W, kernel, this.B, true, !!opt.residual);
   }
 
   norm(name: string, x: GPUBuffer, y: GPUBuffer, C: number, HW: number): void {
     const g = this.weights.get(`${name}.weight`), b = this.weights.get(`${name}.bias`);
-    groupnorm(this.rt, this.batch, { C, HW, G: this.groups, x, gamma: g.buffer, gammaOffset: g.offset, beta: b.buffer, betaOffset: b.offset, y, silu: true });
-    this.flops += groupnormFlops(C, HW, 1, true);
+    groupnorm(this.rt, this.batch, { B: this.B, C, HW, G: this.groups, x, gamma: g.buffer, gammaOffset: g.offset, beta: b.buffer, betaOffset: b.offset, y, silu: true });
+    this.flops += groupnormFlops(C, HW, this.B, true);
   }
 
   /** h = h + conv2(silu(norm2(conv1(silu(norm1(h)))))). */

@@ -1,15 +1,20 @@
-// The VQ tokenizer's decoder (docs/SPEC.md §1) on the GPU: tokens → codebook vectors → convs,
-// GroupNorm+SiLU, nearest upsampling fused into the conv that follows it → 28×28 gray pixels.
+// The VQ tokenizer's decoder (docs/SPEC.md §1, §8) on the GPU: tokens → codebook vectors → convs,
+// GroupNorm+SiLU, nearest upsampling fused into the conv that follows it → gray8 frames. A clip's
+// latent frames run as one batch; each yields `group` frames (an image: one latent, one frame).
 import { codebookLookup } from '../gpu/kernels/codebook';
 import { grayWords, packImage } from '../gpu/kernels/pack_image';
+import { MgntError } from '../gpu/errors';
 import type { Batch, Runtime } from '../gpu/runtime';
 import { ConvChain } from './conv-chain';
-import type { TokenizerConfig, TransformerConfig } from './manifest';
+import { firstFramePlane, type ClipLayout } from './clip';
+import type { TokenizerConfig } from './manifest';
 import { decoderTensors } from './tensors';
 import { WeightStore, type TensorSource } from './weights';
 
-export interface DecodedImage {
+export interface DecodedClip {
+  /** Gray8 frames one after another, [frames, size, size] row-major (an image: one frame). */
   gray: Uint8Array;
+  frames: number;
   size: number;
   flops: number;
 }
@@ -20,22 +25,21 @@ export class VqDecoder {
   private bufs: GPUBuffer[];
   private y: GPUBuffer;
   private gray: GPUBuffer;
-  readonly gh: number;
-  readonly gw: number;
+  /** Side of a frame (padding removed). */
   readonly size: number;
   /** FLOPs of one decode (constant: the shapes never change). */
   flops = 0;
 
-  constructor(private rt: Runtime, readonly k: TokenizerConfig, grid: [number, number], readonly weights: WeightStore) {
-    [this.gh, this.gw] = grid;
-    const [c0, c1, c2] = k.decoder.channels;
-    const H = this.gh * 4, W = this.gw * 4;
-    const most = Math.max(c0 * this.gh * this.gw, c1 * H * W / 4, c2 * H * W);
-    this.tokens = rt.storage(this.gh * this.gw * 4, 'dec-tokens');
-    this.z = rt.storage(k.code_dim * this.gh * this.gw * 4, 'dec-z');
+  constructor(private rt: Runtime, readonly k: TokenizerConfig, readonly layout: ClipLayout, readonly weights: WeightStore) {
+    const { latents: B, group: G, h, w, cells } = layout;
+    const ch = k.decoder.channels;
+    const most = B * Math.max(...ch.map((c, i) => c * cells * 4 ** i));
+    const n = ch.length - 1, H = h << n, W = w << n;
+    this.tokens = rt.storage(B * cells * 4, 'dec-tokens');
+    this.z = rt.storage(B * k.code_dim * cells * 4, 'dec-z');
     this.bufs = [0, 1, 2].map((i) => rt.storage(most * 4, `dec-h${i}`));
-    this.y = rt.storage(H * W * 4, 'dec-y');
-    this.gray = rt.storage(grayWords(H, W, k.pad) * 4, 'dec-gray');
+    this.y = rt.storage(B * G * H * W * 4, 'dec-y');
+    this.gray = rt.storage(B * G * grayWords(H, W, k.pad) * 4, 'dec-gray');
     this.size = H - 2 * k.pad;
   }
 
@@ -45,42 +49,51 @@ export class VqDecoder {
     return store;
   }
 
-  /** Records the decode of the tokens in `this.tokens` into `batch`; returns its FLOPs. */
+  /**
+   * Records the decode of the tokens in `this.tokens` into `batch` (SPEC §8: every latent frame
+   * independently, as one batch of `latents` images); returns its FLOPs.
+   */
   encode(batch: Batch): number {
-    const rt = this.rt, k = this.k;
-    const [c0, c1, c2] = k.decoder.channels;
+    const rt = this.rt, k = this.k, { latents: B, group: G, h, w, cells } = this.layout;
+    const ch = k.decoder.channels, n = ch.length - 1;
     const cb = this.weights.get('codebook');
-    codebookLookup(rt, batch, { N: this.gh * this.gw, D: k.code_dim, K: k.codebook_size, tokens: this.tokens, codebook: cb.buffer, codebookOffset: cb.offset, z: this.z });
-    const c = new ConvChain(rt, batch, this.weights, k.decoder.groups, this.bufs);
-    const h8 = this.gh, w8 = this.gw;
-    c.conv('dec.conv_in', this.z, c.h, k.code_dim, c0, h8, w8);
-    c.res('dec.res0', c0, h8, w8);
-    c.up('dec.up1', c0, c1, 2 * h8, 2 * w8);
-    c.res('dec.res1', c1, 2 * h8, 2 * w8);
-    c.up('dec.up2', c1, c2, 4 * h8, 4 * w8);
-    c.norm('dec.norm_out', c.h, c.t1, c2, 16 * h8 * w8);
-    c.conv('dec.conv_out', c.t1, this.y, c2, 1, 4 * h8, 4 * w8);
-    packImage(rt, batch, { H: 4 * h8, W: 4 * w8, pad: k.pad, x: this.y, gray: this.gray });
+    codebookLookup(rt, batch, { B, N: cells, D: k.code_dim, K: k.codebook_size, tokens: this.tokens, codebook: cb.buffer, codebookOffset: cb.offset, z: this.z });
+    const c = new ConvChain(rt, batch, this.weights, k.decoder.groups, this.bufs, B);
+    c.conv('dec.conv_in', this.z, c.h, k.code_dim, ch[0], h, w);
+    c.res('dec.res0', ch[0], h, w);
+    for (let i = 1; i <= n; i++) {
+      c.up(`dec.up${i}`, ch[i - 1], ch[i], h << i, w << i);
+      if (i < n) c.res(`dec.res${i}`, ch[i], h << i, w << i);
+    }
+    const H = h << n, W = w << n;
+    c.norm('dec.norm_out', c.h, c.t1, ch[n], H * W);
+    c.conv('dec.conv_out', c.t1, this.y, ch[n], G, H, W);
+    // [B, G, H, W] is B·G single-channel planes: one packed gray image each.
+    packImage(rt, batch, { B: B * G, H, W, pad: k.pad, x: this.y, gray: this.gray });
     this.bufs = c.bufs;
     this.flops = c.flops;
     return c.flops;
   }
 
-  /** Decodes tokens to gray8 pixels: one submit, one readback. */
-  async decode(tokens: ArrayLike<number>): Promise<DecodedImage> {
+  /** Decodes a clip's tokens to gray8 frames: one submit, one readback. */
+  async decode(tokens: ArrayLike<number>): Promise<DecodedClip> {
+    const { latents: B, group: G, frames, cells } = this.layout;
+    if (tokens.length !== B * cells) throw new MgntError('shape', `decoder: ${tokens.length} tokens given, a clip has ${B * cells}`);
     this.rt.device.queue.writeBuffer(this.tokens, 0, Uint32Array.from(tokens as ArrayLike<number>));
     const batch = this.rt.batch('decode');
     const flops = this.encode(batch);
-    const n = this.size * this.size;
-    const rb = batch.readback(this.gray, Math.ceil(n / 4) * 4);
+    const n = this.size * this.size, words = Math.ceil(n / 4);
+    const rb = batch.readback(this.gray, B * G * words * 4);
     batch.submit();
-    const gray = new Uint8Array(await rb).slice(0, n);
-    return { gray, size: this.size, flops };
+    const planes = new Uint8Array(await rb);
+    // The causal padding planes of latent 0 are dropped; each plane starts on a word boundary.
+    const gray = new Uint8Array(frames * n);
+    const first = firstFramePlane(G);
+    for (let f = 0; f < frames; f++) gray.set(planes.subarray((first + f) * words * 4, (first + f) * words * 4 + n), f * n);
+    return { gray, frames, size: this.size, flops };
   }
 
   destroy(): void {
     this.rt.release(this.tokens, this.z, ...this.bufs, this.y, this.gray);
   }
 }
-
-export type { TransformerConfig };

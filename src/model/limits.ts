@@ -3,6 +3,7 @@
 // the buffer, its size and the limit, instead of failing half-uploaded.
 import { BufferPool } from '../gpu/buffers';
 import { MgntError } from '../gpu/errors';
+import { clipLayout } from './clip';
 import type { Manifest } from './manifest';
 import { decoderTensors, transformerTensors } from './tensors';
 
@@ -22,12 +23,13 @@ export function planBuffers(m: Manifest, maxBatch = 2): BufferPlan[] {
   groups.set('decoder', decoderTensors(k).reduce((a, x) => a + padded(x.shape), 0));
   const out: BufferPlan[] = [...groups].map(([g, n]) => ({ name: `weights ${g}`, bytes: Math.max(n, 4) * 4, pooled: false }));
   const R = maxBatch * t.seq_len;
-  const [gh, gw] = t.grid, [c0, c1, c2] = k.decoder.channels, H = gh * 4, W = gw * 4;
+  const l = clipLayout(m), ch = k.decoder.channels;
   out.push(
     { name: 'activations (R×dim)', bytes: R * t.dim * 4, pooled: true },
     { name: 'activations (R×mlp)', bytes: R * t.mlp * 4, pooled: true },
     { name: 'logits', bytes: R * t.codebook_size * 4, pooled: true },
-    { name: 'decoder activations', bytes: Math.max(c0 * gh * gw, (c1 * H * W) / 4, c2 * H * W) * 4, pooled: true },
+    // A clip's latent frames decode as one batch (model/decoder.ts).
+    { name: 'decoder activations', bytes: l.latents * Math.max(...ch.map((c, i) => c * l.cells * 4 ** i)) * 4, pooled: true },
   );
   return out;
 }

@@ -1,11 +1,12 @@
 // A loaded mgnt model: the nested transformer and the VQ decoder, uploaded once; the VQ encoder
-// joins when the first image is encoded (its weights come from an optional file).
+// joins when the first image (or clip context) is encoded (its weights come from an optional file).
 import type { Runtime } from '../gpu/runtime';
 import { findTensor, type Checkpoint } from './checkpoint';
+import { clipLayout, type ClipLayout } from './clip';
 import { checkLimits } from './limits';
 import { VqDecoder } from './decoder';
 import { VqEncoder } from './encoder';
-import type { Manifest, TokenizerConfig, TransformerConfig } from './manifest';
+import type { Manifest, TransformerConfig } from './manifest';
 import { tensorF32 } from './safetensors';
 import { NestedTransformer } from './transformer';
 
@@ -26,6 +27,11 @@ export class MgntModel {
     return this.manifest.transformer;
   }
 
+  /** What the model makes: frames, latent frames, token grid, frame size (an image: one frame). */
+  get layout(): ClipLayout {
+    return this.decoder.layout;
+  }
+
   /** Bytes of weights on the GPU. */
   get weightBytes(): number {
     return this.transformer.weights.bytes + this.decoder.weights.bytes + (this.encoder?.weights.bytes ?? 0);
@@ -36,7 +42,7 @@ export class MgntModel {
     if (this.encoder) return this.encoder;
     const weights = VqEncoder.upload(this.rt, this.manifest.tokenizer, get);
     try {
-      this.encoder = new VqEncoder(this.rt, this.manifest.tokenizer, this.cfg.grid, weights, this.decoder.weights.get('codebook'));
+      this.encoder = new VqEncoder(this.rt, this.manifest.tokenizer, this.layout, weights, this.decoder.weights.get('codebook'));
     } catch (e) {
       weights.destroy();
       throw e;
@@ -65,7 +71,7 @@ export class MgntModel {
     let transformer: NestedTransformer | undefined;
     try {
       transformer = new NestedTransformer(rt, manifest.transformer, tw);
-      const decoder = new VqDecoder(rt, manifest.tokenizer, manifest.transformer.grid, dw);
+      const decoder = new VqDecoder(rt, manifest.tokenizer, clipLayout(manifest), dw);
       return new MgntModel(rt, manifest, transformer, decoder, id);
     } catch (e) {
       transformer?.destroy();

@@ -41,32 +41,27 @@ const norm = (name: string, c: number) => [
 ];
 const res = (name: string, c: number) => [...norm(`${name}.norm1`, c), ...conv(`${name}.conv1`, c, c), ...norm(`${name}.norm2`, c), ...conv(`${name}.conv2`, c, c)];
 
+/**
+ * The decoder's tensors (SPEC §8): n = channels.length − 1 up-levels, a res block after every one
+ * but the last, G output channels. With channels [c0, c1, c2] and G = 1 these are SPEC §1's names.
+ */
 export function decoderTensors(k: TokenizerConfig): Array<{ name: string; shape: number[] }> {
-  const [c0, c1, c2] = k.decoder.channels;
-  return [
-    { name: 'codebook', shape: [k.codebook_size, k.code_dim] },
-    ...conv('dec.conv_in', c0, k.code_dim),
-    ...res('dec.res0', c0),
-    ...conv('dec.up1', c1, c0),
-    ...res('dec.res1', c1),
-    ...conv('dec.up2', c2, c1),
-    ...norm('dec.norm_out', c2),
-    ...conv('dec.conv_out', 1, c2),
-  ];
+  const ch = k.decoder.channels, n = ch.length - 1, G = k.group ?? 1;
+  const out = [{ name: 'codebook', shape: [k.codebook_size, k.code_dim] }, ...conv('dec.conv_in', ch[0], k.code_dim), ...res('dec.res0', ch[0])];
+  for (let i = 1; i <= n; i++) {
+    out.push(...conv(`dec.up${i}`, ch[i], ch[i - 1]));
+    if (i < n) out.push(...res(`dec.res${i}`, ch[i]));
+  }
+  out.push(...norm('dec.norm_out', ch[n]), ...conv('dec.conv_out', G, ch[n]));
+  return out;
 }
 
 /** The encoder's tensors (they live in the optional encoder file); empty without an encoder. */
 export function encoderTensors(k: TokenizerConfig): Array<{ name: string; shape: number[] }> {
   if (!k.encoder) return [];
-  const [e0, e1, e2] = k.encoder.channels;
-  return [
-    ...conv('enc.conv_in', e0, 1),
-    ...res('enc.res0', e0),
-    ...conv('enc.down1', e1, e0),
-    ...res('enc.res1', e1),
-    ...conv('enc.down2', e2, e1),
-    ...res('enc.res2', e2),
-    ...norm('enc.norm_out', e2),
-    ...conv('enc.conv_out', k.code_dim, e2, 1),
-  ];
+  const ch = k.encoder.channels, n = ch.length - 1, G = k.group ?? 1;
+  const out = [...conv('enc.conv_in', ch[0], G), ...res('enc.res0', ch[0])];
+  for (let i = 1; i <= n; i++) out.push(...conv(`enc.down${i}`, ch[i], ch[i - 1]), ...res(`enc.res${i}`, ch[i]));
+  out.push(...norm('enc.norm_out', ch[n]), ...conv('enc.conv_out', k.code_dim, ch[n], 1));
+  return out;
 }

@@ -2,7 +2,8 @@
 // width r reads the first r·D channels, r·H heads and r·M MLP units of every tensor in place.
 // A pass computes a chosen set of sequence positions ("rows") for every sequence of the batch,
 // writes their K/V into the per-layer cache and attends to all cached positions, so the same
-// code runs full passes (all 65 positions) and incremental KV-cached passes.
+// code runs full passes (all seq_len positions: 65 for an 8×8 image, 1 + L·h·w for a clip) and
+// incremental KV-cached passes.
 import { MgntError } from '../gpu/errors';
 import { attention, attentionFlops } from '../gpu/kernels/attention';
 import { embed } from '../gpu/kernels/embed';
@@ -28,7 +29,7 @@ export interface PassInput {
   width: number;
   /** Class row per sequence of the batch (cfg: [class, null_class]). */
   classes: number[];
-  /** The 64 image tokens (mask token where masked), shared by every sequence of the batch. */
+  /** The seq_len − 1 image/clip tokens (mask token where masked), shared by every sequence of the batch. */
   tokens: ArrayLike<number>;
   /** Sequence positions to compute (0 = class token, 1 + i = image token i), ascending. */
   positions: number[];

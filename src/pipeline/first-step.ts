@@ -1,4 +1,4 @@
-// Skipping the first decode step's forward pass. Step 0 always sees all 64 image tokens masked,
+// Skipping the first decode step's forward pass. Step 0 always sees all seq_len − 1 tokens masked,
 // so its logits depend only on (model, width, class, guidance on/off). Step 1 recomputes every
 // image position (all were masked at the start of step 0), so the only state it takes from step 0
 // is the K/V cache row of the class token (position 0) of each sequence: saving those rows with
@@ -7,7 +7,7 @@ import type { Batch, Runtime } from '../gpu/runtime';
 import type { MgntModel } from '../model/model';
 
 export interface FirstStepState {
-  /** [batch·64, V] logits in the transformer's logits layout. */
+  /** [batch·(seq_len − 1), V] logits in the transformer's logits layout. */
   logits: Float32Array;
   /** K then V row of position 0, per layer and sequence: [layers][batch][2][dim]. */
   kv: Float32Array;

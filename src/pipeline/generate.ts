@@ -4,6 +4,7 @@
 import { MgntError } from '../gpu/errors';
 import { sample, SAMPLE_WORDS } from '../gpu/kernels/sample';
 import type { Runtime } from '../gpu/runtime';
+import { splitFrames } from '../model/clip';
 import type { MgntModel } from '../model/model';
 import { captureFirstStep, fitsFirstStep, restoreFirstStep, type FirstStepCache, type FirstStepState } from './first-step';
 import { choiceNoise, guidanceScale, maskCounts, selectFixed } from './schedule';
@@ -45,14 +46,19 @@ export interface StepInfo {
   dispatches: number;
   ms: number;
   tokens: Uint32Array;
-  /** Current prediction (fixed tokens + argmax elsewhere) as gray8 pixels, when preview is on. */
+  /** Current prediction (fixed tokens + argmax elsewhere) as gray8 frames ([frames, size, size]), when preview is on. */
   preview?: Uint8Array;
 }
 
 export interface GenerateResult {
+  /** Every token of the clip (an image: its h·w tokens), latent frame after latent frame. */
   tokens: Uint32Array;
-  /** Gray8 pixels, image_size² (padding removed). */
+  /** Gray8 pixels of every frame one after another, [frames, size, size] (an image: one frame). */
   gray: Uint8Array;
+  /** The frames as size×size views of `gray` (SPEC §8 order; an image: one). */
+  frames: Uint8Array[];
+  /** Playback rate of the clip (manifest video.fps). */
+  fps: number;
   size: number;
   widths: number[];
   gflops: number;
@@ -68,7 +74,7 @@ export interface GenerateResult {
 
 export function checkRequest(model: MgntModel, r: GenerateRequest): void {
   const c = model.cfg;
-  const N = c.grid[0] * c.grid[1];
+  const N = model.layout.tokens;
   const U = N - (r.fixed?.positions.length ?? 0);
   if (!Number.isInteger(r.steps) || r.steps < 1 || r.steps > U) {
     throw new MgntError('bad-attribute', `steps must be an integer between 1 and ${U} (the number of tokens to generate), got ${r.steps}`);
@@ -98,11 +104,11 @@ function abortError(): DOMException {
   return new DOMException('The generation was aborted', 'AbortError');
 }
 
-/** Runs one generation to the final image. */
+/** Runs one generation to the final image or clip (the same loop: the manifest's grid sets its length). */
 export async function generate(rt: Runtime, model: MgntModel, r: GenerateRequest): Promise<GenerateResult> {
   checkRequest(model, r);
   const c = model.cfg;
-  const N = c.grid[0] * c.grid[1];
+  const N = model.layout.tokens;
   const MASK = c.mask_token;
   const t0 = performance.now();
   const stats0 = { ...rt.stats };
@@ -186,7 +192,7 @@ export async function generate(rt: Runtime, model: MgntModel, r: GenerateRequest
     if (r.signal?.aborted) throw abortError();
     const img = await model.decoder.decode(tokens);
     return {
-      tokens, gray: img.gray, size: img.size, widths: r.widths.slice(),
+      tokens, gray: img.gray, frames: splitFrames(img.gray, img.size), fps: model.layout.fps, size: img.size, widths: r.widths.slice(),
       gflops: gflopsT + img.flops / 1e9, gflopsTransformer: gflopsT, gflopsDecoder: img.flops / 1e9,
       ms: performance.now() - t0, steps,
       dispatches: rt.stats.dispatches - stats0.dispatches,

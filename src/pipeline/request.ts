@@ -3,6 +3,7 @@
 // a canonical key for the result cache.
 import { MgntError } from '../gpu/errors';
 import type { Manifest } from '../model/manifest';
+import type { FrameContext } from './context';
 import type { GenerateRequest } from './generate';
 import { pickForBudget } from './budget';
 import { parseSchedule } from './schedule';
@@ -26,6 +27,11 @@ export interface SessionRequest {
   cache?: boolean;
   /** Tokens kept as given (inpainting). */
   fixed?: { positions: number[]; tokens: number[] };
+  /**
+   * Frame prediction (video models): the first k frames, or a test clip index; the session encodes
+   * them into fixed tokens and generates the rest with the null class and guidance 0.
+   */
+  context?: FrameContext;
   /** Decode a preview image after every step. */
   preview?: boolean;
   /** Use the IndexedDB result and first-step caches. Default true. */
@@ -41,7 +47,7 @@ export function resolveRequest(m: Manifest, r: SessionRequest): ResolvedRequest 
     r = { ...r, schedule: p.widths, steps: p.widths.length, cache: p.cache };
   }
   const steps = r.steps ?? d.steps;
-  const N = m.transformer.grid[0] * m.transformer.grid[1];
+  const N = m.transformer.grid.reduce((a, b) => a * b, 1);
   // Checked before the schedule is built from it, so a bad value is reported as `steps`.
   if (!Number.isInteger(steps) || steps < 1 || steps > N) {
     throw new MgntError('bad-attribute', `steps must be an integer between 1 and ${N} (the number of tokens to generate), got ${steps}`);

@@ -1,89 +1,22 @@
 // One model on one GPU for a page or a worker: loads the checkpoint through the IndexedDB store
 // (network on a miss, with progress), generates with the first-step and result caches, lets a new
 // generation abort the previous one, and frees every GPU buffer on destroy.
-import type { FrontPoint } from './budget';
 import { acquireGpu } from '../gpu/device';
 import { MgntError } from '../gpu/errors';
 import { Runtime } from '../gpu/runtime';
-import { findTensor, loadCheckpoint, loadEncoderFile, networkSource, type FileSource, type LoadProgress } from '../model/checkpoint';
+import { findTensor, loadCheckpoint, loadEncoderFile, loadOptionalFile, networkSource, type Checkpoint, type FileSource, type LoadProgress } from '../model/checkpoint';
+import { contextCounts, splitFrames } from '../model/clip';
 import type { VqEncoder } from '../model/encoder';
 import { MgntModel } from '../model/model';
 import { tensorF32 } from '../model/safetensors';
-import { ActivationCache, emptyReport, storedSource, type StoreReport } from '../store';
-import { generate, type GenerateResult, type StepInfo } from './generate';
+import { ActivationCache, emptyReport, storedSource } from '../store';
+import { generate } from './generate';
 import type { FirstStepCache } from './first-step';
+import { checkTestClips, contextFixed, parseContext, testClipFrames } from './context';
 import { requestKey, resolveRequest, type SessionRequest } from './request';
+import type { DestroyReport, EncodeResult, ModelInfo, SessionApi, SessionOptions, SessionResult, StepReport, TestClip } from './session-types';
 
-export interface ModelInfo {
-  name: string;
-  id: string;
-  classes: string[];
-  widths: number[];
-  defaults: { steps: number; guidance: number; temperature: number; choiceTemperature: number; magnets: number[]; pareto: FrontPoint[] };
-  grid: [number, number];
-  /** Side of the square images the model makes and encodes (28). */
-  imageSize: number;
-  /** The checkpoint has an encoder (encode() works; its weights are fetched on first use). */
-  encoder: boolean;
-  weightBytes: number;
-  ms: number;
-  storage: StoreReport;
-}
-
-/** A step as reported outside the decode loop: no per-step token copies unless asked. */
-export type StepReport = Omit<StepInfo, 'tokens'> & { tokens?: Uint32Array };
-
-export interface SessionResult extends Omit<GenerateResult, 'steps'> {
-  classIndex: number | null;
-  seed: number;
-  steps: number;
-  /** Per-step summary (width, positions computed, GFLOPs, ms). */
-  stepInfo: Array<Pick<StepInfo, 'step' | 'width' | 'computed' | 'full' | 'gflops' | 'ms'> & { cached?: boolean }>;
-  /** `result`: returned from the result cache; `first-step`: step 0 came from the cache. */
-  reused: 'result' | 'first-step' | null;
-  /** The GPU device was lost during this generation and replaced; the result is from the retry. */
-  recovered?: boolean;
-}
-
-export interface SessionOptions {
-  runtime?: Runtime;
-  /** Keep checkpoint files and activations in IndexedDB (default true). */
-  store?: boolean;
-  chunkBytes?: number;
-  onQuota?: (e: MgntError) => void;
-}
-
-/** An image turned into tokens, and the decoder's reconstruction of those tokens. */
-export interface EncodeResult {
-  /** One token per grid cell (64), row-major. */
-  tokens: Uint32Array;
-  /** The reconstruction as gray8 pixels, size×size. */
-  gray: Uint8Array;
-  size: number;
-  /** Encoder plus decoder. */
-  gflops: number;
-  ms: number;
-}
-
-/** What the element and the demo need from a session, whether it runs here or in a worker. */
-export interface SessionApi {
-  readonly backend: 'worker' | 'main';
-  load(url: string, onProgress?: (p: LoadProgress) => void): Promise<ModelInfo>;
-  generate(req: SessionRequest, onStep?: (s: StepReport) => void): Promise<SessionResult>;
-  /**
-   * Tokens of a size×size gray8 image (row-major, white on black as the training data), with the
-   * decoder's reconstruction. The first call fetches the checkpoint's optional encoder file.
-   */
-  encode(gray: Uint8Array, size: number): Promise<EncodeResult>;
-  abort(): void;
-  /** Stops, frees the GPU memory; reports the pool's live bytes after vs before loading. */
-  destroy(): Promise<DestroyReport>;
-}
-
-export interface DestroyReport {
-  liveBytes: number;
-  baseLiveBytes: number;
-}
+export type { DestroyReport, EncodeResult, ModelInfo, SessionApi, SessionOptions, SessionResult, StepReport, TestClip };
 
 function abortError(): DOMException {
   return new DOMException('The generation was aborted', 'AbortError');
@@ -109,6 +42,8 @@ export class Session implements SessionApi {
   private fileSource: FileSource = networkSource;
   /** The encoder being attached to the current model (fetched at the first encode). */
   private encoderLoad: { model: MgntModel; promise: Promise<VqEncoder> } | null = null;
+  /** The current model's test clips file (fetched at the first use). */
+  private clipsLoad: { model: MgntModel; promise: Promise<Pick<Checkpoint, 'files'>> } | null = null;
 
   private constructor(private runtime: Runtime, private ownsRuntime: boolean, private readonly opts: SessionOptions) {
     this.cache = opts.store === false ? null : new ActivationCache();
@@ -153,10 +88,11 @@ export class Session implements SessionApi {
     this.model = model;
     this.url = url;
     this.fileSource = source;
-    const m = ck.manifest, d = m.decode_defaults;
+    const m = ck.manifest, d = m.decode_defaults, l = model.layout;
     return {
-      name: m.name, id: ck.id, classes: m.classes.slice(), widths: m.transformer.widths.slice(), grid: m.transformer.grid,
+      name: m.name, id: ck.id, classes: m.classes.slice(), widths: m.transformer.widths.slice(), grid: m.transformer.grid.slice(),
       imageSize: model.decoder.size, encoder: !!m.tokenizer.encoder,
+      frames: l.frames, group: l.group, latents: l.latents, fps: l.fps, contextFrames: contextCounts(l), testClips: !!m.tokenizer.test_clips,
       defaults: { steps: d.steps, guidance: d.guidance, temperature: d.temperature, choiceTemperature: d.choice_temperature, magnets: (d.schedules.magnets ?? []).slice(), pareto: (d.pareto ?? []).map((x) => ({ ...x, widths: x.widths.slice() })) },
       weightBytes: model.weightBytes, ms: performance.now() - t0, storage: report,
     };
@@ -177,6 +113,9 @@ export class Session implements SessionApi {
     this.check();
     const model = this.model;
     if (!model) throw new MgntError('bad-attribute', 'encode(): no model is loaded: call load() first');
+    if (model.layout.latents > 1) {
+      throw new MgntError('bad-attribute', `encode(): ${model.manifest.name} is a video model (${model.layout.frames} frames per clip); encode() turns one image into tokens, so give the frames as generate({ context: { frames } }) instead`);
+    }
     const want = model.decoder.size;
     const g: unknown = gray; // callers from plain JS (or through the worker) may pass anything
     if (!(g instanceof Uint8Array || g instanceof Uint8ClampedArray)) {
@@ -212,6 +151,48 @@ export class Session implements SessionApi {
       if (this.encoderLoad === entry) this.encoderLoad = null;
     });
     return promise;
+  }
+
+  /** The model's test clips file; the first call fetches and verifies it. A failed fetch may be retried. */
+  private clipsOf(model: MgntModel): Promise<Pick<Checkpoint, 'files'>> {
+    if (this.clipsLoad?.model === model) return this.clipsLoad.promise;
+    const path = model.manifest.tokenizer.test_clips;
+    if (!path) return Promise.reject(new MgntError('bad-attribute', `checkpoint ${model.manifest.name} ships no test clips (no tokenizer.test_clips in its manifest)`));
+    const promise = loadOptionalFile(this.url!, model.manifest, path, this.fileSource, (ck) => void checkTestClips(ck, model.layout));
+    const entry = { model, promise };
+    this.clipsLoad = entry;
+    promise.catch(() => {
+      if (this.clipsLoad === entry) this.clipsLoad = null;
+    });
+    return promise;
+  }
+
+  async testClip(index: number): Promise<TestClip> {
+    this.check();
+    const model = this.model;
+    if (!model) throw new MgntError('bad-attribute', 'testClip(): no model is loaded: call load() first');
+    if (!Number.isSafeInteger(index) || index < 0) throw new MgntError('bad-attribute', `testClip(): the index must be an integer ≥ 0, got ${index}`);
+    const { frames, count } = testClipFrames(await this.clipsOf(model), model.layout, index);
+    return { index, gray: frames, frames: model.layout.frames, size: model.layout.size, count };
+  }
+
+  /**
+   * Frame prediction (SPEC §8): the context frames encoded into the first latent frames' tokens,
+   * which become fixed tokens; the null class, guidance 0. Checked before any GPU work.
+   */
+  private async withContext(model: MgntModel, req: SessionRequest): Promise<{ req: SessionRequest; context?: SessionResult['context'] }> {
+    if (req.context === undefined) return { req };
+    const l = model.layout, m = model.manifest;
+    const p = parseContext({ name: m.name, layout: l, encoder: !!m.tokenizer.encoder, testClips: !!m.tokenizer.test_clips }, req.context);
+    if (req.fixed?.positions.length) throw new MgntError('bad-attribute', 'frame prediction: give context or fixed tokens, not both (the context becomes the fixed tokens)');
+    const frames = p.kind === 'frames' ? p.frames : splitFrames(testClipFrames(await this.clipsOf(model), l, p.clip).frames, l.size).slice(0, p.count);
+    const encoder = await this.encoderOf(model);
+    if (this.model !== model) throw new DOMException('The model was replaced while its encoder loaded', 'AbortError');
+    const e = await encoder.encodeFrames(frames);
+    return {
+      req: { ...req, context: undefined, classIndex: null, guidance: 0, fixed: contextFixed(e.tokens) },
+      context: { frames: frames.length, latents: e.latents, ...(p.kind === 'clip' ? { clip: p.clip } : {}) },
+    };
   }
 
   /**
@@ -278,18 +259,20 @@ export class Session implements SessionApi {
     this.fileSource = source;
   }
 
-  private async run(model: MgntModel, req: SessionRequest, signal: AbortSignal, onStep?: (s: StepReport) => void): Promise<SessionResult> {
+  private async run(model: MgntModel, request: SessionRequest, signal: AbortSignal, onStep?: (s: StepReport) => void): Promise<SessionResult> {
+    if (signal.aborted) throw abortError();
+    const { req, context } = await this.withContext(model, request);
     if (signal.aborted) throw abortError();
     const r = resolveRequest(model.manifest, req);
     const key = requestKey(r);
     const c = model.cfg;
-    const base = { classIndex: r.classIndex, seed: r.seed, steps: r.steps };
+    const base = { classIndex: r.classIndex, seed: r.seed, steps: r.steps, fps: model.layout.fps, ...(context ? { context } : {}) };
     if (r.reuse && this.cache) {
       const hit = await this.cache.result(model.id, key);
       if (signal.aborted) throw abortError();
       if (hit) {
         return {
-          ...base, tokens: hit.tokens, gray: hit.gray, size: hit.size, widths: hit.widths, gflops: hit.gflops,
+          ...base, tokens: hit.tokens, gray: hit.gray, frames: splitFrames(hit.gray, hit.size), size: hit.size, widths: hit.widths, gflops: hit.gflops,
           gflopsTransformer: hit.gflopsTransformer, gflopsDecoder: hit.gflopsDecoder, ms: 0,
           dispatches: 0, submits: 0, readbacks: 0, stepInfo: [], reused: 'result',
         };

@@ -34,7 +34,7 @@ async function checksum(v: Record<string, unknown>): Promise<string> {
 }
 
 export interface FirstStepEntry {
-  /** Logits of every image position, [batch·64, V] (conditional rows, then null-class rows). */
+  /** Logits of every image/clip position, [batch·(seq_len − 1), V] (conditional rows, then null-class rows). */
   logits: Float32Array;
   /** K/V cache rows of the class token (the only rows step 1 reuses), per layer and sequence. */
   kv: Float32Array;

@@ -3,7 +3,7 @@
 // Both sides implement SessionApi, so the element and the demo do not care which one they got.
 import { MgntError } from '../gpu/errors';
 import type { LoadProgress } from '../model/checkpoint';
-import { Session, type DestroyReport, type EncodeResult, type ModelInfo, type SessionApi, type SessionResult, type StepReport } from '../pipeline/session';
+import { Session, type DestroyReport, type EncodeResult, type ModelInfo, type SessionApi, type SessionResult, type StepReport, type TestClip } from '../pipeline/session';
 import type { SessionRequest } from '../pipeline/request';
 import { requestPersistence } from '../store';
 import type { FromWorker, ToWorker, WireError } from './protocol';
@@ -87,6 +87,10 @@ export class WorkerSession implements SessionApi {
   /** The pixels are copied to the worker (the caller keeps its array). */
   encode(gray: Uint8Array, size: number): Promise<EncodeResult> {
     return this.call({ kind: 'encode', gray, size });
+  }
+
+  testClip(index: number): Promise<TestClip> {
+    return this.call({ kind: 'testClip', index });
   }
 
   abort(): void {

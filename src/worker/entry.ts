@@ -49,6 +49,12 @@ async function handle(m: ToWorker): Promise<void> {
         post({ kind: 'done', id: m.id, value: res }, [res.gray.buffer, res.tokens.buffer]);
         break;
       }
+      case 'testClip': {
+        if (!session) throw new MgntError('aborted', 'the worker has no session');
+        const clip = await session.testClip(m.index);
+        post({ kind: 'done', id: m.id, value: clip }, [clip.gray.buffer]);
+        break;
+      }
       case 'destroy': {
         const s = session;
         session = null;

@@ -1,7 +1,7 @@
 // Messages between the page and the session worker. Every request carries an id; the worker
 // answers it with exactly one `done` or `error`, after any `progress` / `step` messages for it.
 import type { LoadProgress } from '../model/checkpoint';
-import type { EncodeResult, ModelInfo, SessionResult, StepReport } from '../pipeline/session';
+import type { EncodeResult, ModelInfo, SessionResult, StepReport, TestClip } from '../pipeline/session';
 import type { SessionRequest } from '../pipeline/request';
 import type { MgntErrorType } from '../gpu/errors';
 
@@ -17,11 +17,12 @@ export type ToWorker =
   | { kind: 'load'; id: number; url: string }
   | { kind: 'generate'; id: number; request: SessionRequest }
   | { kind: 'encode'; id: number; gray: Uint8Array; size: number }
+  | { kind: 'testClip'; id: number; index: number }
   | { kind: 'abort' }
   | { kind: 'destroy'; id: number };
 
 export type FromWorker =
-  | { kind: 'done'; id: number; value?: ModelInfo | SessionResult | EncodeResult | { liveBytes: number; baseLiveBytes: number } }
+  | { kind: 'done'; id: number; value?: ModelInfo | SessionResult | EncodeResult | TestClip | { liveBytes: number; baseLiveBytes: number } }
   | { kind: 'error'; id: number; error: WireError }
   | { kind: 'progress'; id: number; progress: LoadProgress }
   | { kind: 'step'; id: number; step: StepReport }

@@ -17,18 +17,28 @@ interface Golden {
   decoder: Array<{ tokens: number[]; image: string; gray8: number[] }>;
   logits: Array<{ class: number; width: number; tokens: number[]; logits: string; shape: number[] }>;
   cached: Array<{ class: number; width: number; tokens_a: number[]; tokens_b: number[]; positions: number[]; out_positions: number[]; logits: string; shape: number[] }>;
-  /** gray8 test images → z [code_dim, 8, 8] before quantisation, tokens, best/second-best gaps. */
-  encoder?: Array<{ gray8: number[]; z: string; shape: number[]; tokens: number[]; margin: number[] }>;
+  /**
+   * gray8 test images → z [code_dim, 8, 8] before quantisation, tokens, best/second-best gaps.
+   * Video goldens (SPEC §8) may give `frames` (k gray8 frames, row-major each) instead of `gray8`.
+   */
+  encoder?: Array<{ gray8?: number[]; frames?: number[][]; z: string; shape: number[]; tokens: number[]; margin: number[] }>;
   generation: Array<{
     class: number; seed: number; steps: number; temperature: number; choice_temperature: number; guidance: number;
     schedule: string; widths: number[]; cache: boolean; tokens_per_step: number[][]; tokens: number[]; gray8: number[];
+    /** Frame prediction cases of a video model (assumed key; SPEC §6 does not name one yet): tokens given, never masked. */
+    fixed?: { positions: number[]; tokens: number[] };
   }>;
 }
 
-let loaded: Promise<{ model: MgntModel; golden: Golden; tensors: SafetensorsFile }> | null = null;
+type Loaded = { model: MgntModel; golden: Golden; tensors: SafetensorsFile };
+/** One model resident at a time: a case for another name frees the previous one first. */
+let loaded: { name: string; promise: Promise<Loaded> } | null = null;
 
-function load(rt: Runtime, name: string) {
-  loaded ??= (async () => {
+function load(rt: Runtime, name: string): Promise<Loaded> {
+  if (loaded?.name === name) return loaded.promise;
+  const previous = loaded?.promise;
+  const promise = (async () => {
+    await previous?.then((p) => p.model.destroy(), () => {});
     const ck = await loadCheckpoint(`/models/${name}/manifest.json`);
     const golden = (await (await fetch(`/e2e/golden/${name}/golden.json`)).json()) as Golden;
     for (const f of ck.manifest.files) {
@@ -45,7 +55,8 @@ function load(rt: Runtime, name: string) {
     }
     return { model, golden, tensors };
   })();
-  return loaded;
+  loaded = { name, promise };
+  return promise;
 }
 
 async function passLogits(rt: Runtime, model: MgntModel, width: number, cls: number, tokens: number[], positions: number[], logitTokens: number[]) {
@@ -101,7 +112,7 @@ const goldenEncoder: CaseFn = async (rt, s: { name: string }) => {
   const parts: Record<string, ReturnType<typeof compare>> = {};
   let nearTies = 0, flipped = 0;
   for (const [i, g] of golden.encoder.entries()) {
-    const got = await model.encoder.encode(g.gray8);
+    const got = await model.encoder.encodeFrames(g.frames ?? [g.gray8!]);
     const z = tensorF32(tensors, g.z);
     parts[`z ${i} [${g.shape.join(', ')}]`] = compare(got.z, z, 0, ATOL);
     const want = Uint32Array.from(g.tokens);
@@ -121,7 +132,7 @@ const goldenGeneration: CaseFn = async (rt, s: { name: string; index: number }) 
   const g = golden.generation[s.index];
   const res = await generate(rt, model, {
     classIndex: g.class === model.cfg.null_class ? null : g.class, seed: g.seed, steps: g.steps, widths: g.widths,
-    temperature: g.temperature, choiceTemperature: g.choice_temperature, guidance: g.guidance, cache: g.cache,
+    temperature: g.temperature, choiceTemperature: g.choice_temperature, guidance: g.guidance, cache: g.cache, fixed: g.fixed,
   });
   let firstMismatch: { step: number; position: number; got: number; want: number } | null = null;
   res.steps.forEach((st, t) => {

@@ -28,7 +28,7 @@ export interface EmbedArgs {
   clsTable: GPUBuffer;
   clsOffset?: number;
   clsRows: number;
-  /** pos_emb [65, D]. */
+  /** pos_emb [seq_len, D]. */
   posTable: GPUBuffer;
   posOffset?: number;
   posRows: number;

@@ -1,0 +1,104 @@
+// The session's interface and what it hands out: model info, results, encodings, test clips.
+// Shared by the in-page Session, the worker protocol and the element, so it sits apart.
+import type { FrontPoint } from './budget';
+import type { LoadProgress } from '../model/checkpoint';
+import type { StoreReport } from '../store';
+import type { GenerateResult, StepInfo } from './generate';
+import type { SessionRequest } from './request';
+import type { MgntError } from '../gpu/errors';
+import type { Runtime } from '../gpu/runtime';
+
+export interface ModelInfo {
+  name: string;
+  id: string;
+  classes: string[];
+  widths: number[];
+  defaults: { steps: number; guidance: number; temperature: number; choiceTemperature: number; magnets: number[]; pareto: FrontPoint[] };
+  /** Token grid: [h, w], or [L, h, w] for a video model. */
+  grid: number[];
+  /** Side of the square images / frames the model makes and encodes (28; 64 for the video model). */
+  imageSize: number;
+  /** Frames per result (1: an image model), frames per latent frame, latent frames, playback rate. */
+  frames: number;
+  group: number;
+  latents: number;
+  fps: number;
+  /** Context frame counts frame prediction accepts (empty for an image model). */
+  contextFrames: number[];
+  /** The checkpoint ships test clips (context: { clip }) and how they are named in the manifest. */
+  testClips: boolean;
+  /** The checkpoint has an encoder (encode() works; its weights are fetched on first use). */
+  encoder: boolean;
+  weightBytes: number;
+  ms: number;
+  storage: StoreReport;
+}
+
+/** A step as reported outside the decode loop: no per-step token copies unless asked. */
+export type StepReport = Omit<StepInfo, 'tokens'> & { tokens?: Uint32Array };
+
+export interface SessionResult extends Omit<GenerateResult, 'steps'> {
+  /** Frame prediction: how many frames were given (they, and their latent frames' tokens, are kept). */
+  context?: { frames: number; latents: number; clip?: number };
+  classIndex: number | null;
+  seed: number;
+  steps: number;
+  /** Per-step summary (width, positions computed, GFLOPs, ms). */
+  stepInfo: Array<Pick<StepInfo, 'step' | 'width' | 'computed' | 'full' | 'gflops' | 'ms'> & { cached?: boolean }>;
+  /** `result`: returned from the result cache; `first-step`: step 0 came from the cache. */
+  reused: 'result' | 'first-step' | null;
+  /** The GPU device was lost during this generation and replaced; the result is from the retry. */
+  recovered?: boolean;
+}
+
+export interface SessionOptions {
+  runtime?: Runtime;
+  /** Keep checkpoint files and activations in IndexedDB (default true). */
+  store?: boolean;
+  chunkBytes?: number;
+  onQuota?: (e: MgntError) => void;
+}
+
+/** An image turned into tokens, and the decoder's reconstruction of those tokens. */
+export interface EncodeResult {
+  /** One token per grid cell (64 for the image model), row-major. */
+  tokens: Uint32Array;
+  /** The reconstruction as gray8 pixels, size×size. */
+  gray: Uint8Array;
+  size: number;
+  /** Encoder plus decoder. */
+  gflops: number;
+  ms: number;
+}
+
+export interface TestClip {
+  index: number;
+  /** Gray8 frames one after another, [frames, size, size]. */
+  gray: Uint8Array;
+  frames: number;
+  size: number;
+  /** Test clips the model ships. */
+  count: number;
+}
+
+/** What the element and the demo need from a session, whether it runs here or in a worker. */
+export interface SessionApi {
+  readonly backend: 'worker' | 'main';
+  load(url: string, onProgress?: (p: LoadProgress) => void): Promise<ModelInfo>;
+  generate(req: SessionRequest, onStep?: (s: StepReport) => void): Promise<SessionResult>;
+  /**
+   * Tokens of a size×size gray8 image (row-major, white on black as the training data), with the
+   * decoder's reconstruction. The first call fetches the checkpoint's optional encoder file.
+   */
+  encode(gray: Uint8Array, size: number): Promise<EncodeResult>;
+  /** A test clip shipped with a video model (fetched with its file on first use): gray8 frames [frames, size, size]. */
+  testClip(index: number): Promise<TestClip>;
+  abort(): void;
+  /** Stops, frees the GPU memory; reports the pool's live bytes after vs before loading. */
+  destroy(): Promise<DestroyReport>;
+}
+
+export interface DestroyReport {
+  liveBytes: number;
+  baseLiveBytes: number;
+}

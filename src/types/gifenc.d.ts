@@ -1,0 +1,9 @@
+// Types for the parts of gifenc (no bundled types) that src/element/animated.ts uses.
+declare module 'gifenc' {
+  export interface GifEncoder {
+    writeFrame(index: Uint8Array, width: number, height: number, opts?: { palette?: number[][]; delay?: number; repeat?: number; first?: boolean }): void;
+    finish(): void;
+    bytes(): Uint8Array;
+  }
+  export function GIFEncoder(opts?: { auto?: boolean; initialCapacity?: number }): GifEncoder;
+}
