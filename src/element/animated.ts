@@ -1,7 +1,12 @@
 // Gray8 frames → an animated GIF that loops forever. gifenc (zero dependencies, ESM) writes the
 // container; a fixed palette of the 256 gray levels makes the GIF exact (index = gray value), so
 // no quantisation is needed. Pure (no DOM): the CLI uses it in Node as well.
-import { GIFEncoder } from 'gifenc';
+import * as gifenc from 'gifenc';
+
+// gifenc ships ESM ("module") and CommonJS ("main", "browser"); Node's ESM loader sees only a
+// default export in the CommonJS build, bundlers see named ones: take whichever is there.
+const GIFEncoder = (gifenc as unknown as { GIFEncoder?: typeof gifenc.GIFEncoder }).GIFEncoder
+  ?? (gifenc as unknown as { default: typeof gifenc }).default.GIFEncoder;
 
 const GRAY_PALETTE: number[][] = Array.from({ length: 256 }, (_, v) => [v, v, v]);
 
