@@ -12,7 +12,7 @@ import { tensorF32 } from '../model/safetensors';
 import { ActivationCache, emptyReport, storedSource, type StoreReport } from '../store';
 import { generate, type GenerateResult, type StepInfo } from './generate';
 import type { FirstStepCache } from './first-step';
-import { requestKey, resolveRequest, type SessionRequest } from './request';
+import { requestKey, resolveRequest, type Notice, type ScheduleUsed, type SessionRequest } from './request';
 
 export interface ModelInfo {
   name: string;
@@ -43,6 +43,10 @@ export interface SessionResult extends Omit<GenerateResult, 'steps'> {
   reused: 'result' | 'first-step' | null;
   /** The GPU device was lost during this generation and replaced; the result is from the retry. */
   recovered?: boolean;
+  /** The schedule that ran (a budget may pick one other than asked). */
+  schedule: ScheduleUsed;
+  /** What was not served as asked (e.g. a budget below the cheapest measured schedule). */
+  notices: Notice[];
 }
 
 export interface SessionOptions {
@@ -283,7 +287,7 @@ export class Session implements SessionApi {
     const r = resolveRequest(model.manifest, req);
     const key = requestKey(r);
     const c = model.cfg;
-    const base = { classIndex: r.classIndex, seed: r.seed, steps: r.steps };
+    const base = { classIndex: r.classIndex, seed: r.seed, steps: r.steps, schedule: r.schedule, notices: r.notices };
     if (r.reuse && this.cache) {
       const hit = await this.cache.result(model.id, key);
       if (signal.aborted) throw abortError();
