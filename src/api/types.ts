@@ -48,6 +48,16 @@ export type MgntLoadProgress = { phase: 'load'; file: string; loaded: number; to
 export type MgntStepProgress = { phase: 'generate'; step: number; steps: number; width: number; gflops: number; computed: number; cached: boolean };
 export type MgntProgressDetail = MgntLoadProgress | MgntStepProgress;
 
+/** The `load` event's detail: the model is on the GPU. */
+export interface MgntLoadDetail {
+  name: string;
+  id: string;
+  classes: string[];
+  backend: 'worker' | 'main' | null;
+  storage: MgntStorageReport;
+  ms: number;
+}
+
 export interface MgntErrorDetail {
   /** An MgntError's type, `budget-exceeded` for that notice, or `error` for anything else. */
   type: MgntErrorType | MgntNotice['type'] | 'error';

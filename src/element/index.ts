@@ -3,11 +3,13 @@
 // CDN script and an npm build) each carry their own class; the second one to run keeps the first
 // definition instead of throwing NotSupportedError from customElements.define.
 import { MgntCanvas } from './mgnt-canvas';
+import './events';
 
 export { MgntCanvas };
 export { MgntError } from '../gpu/errors';
 export type * from '../api/types';
 export type { MgntCanvasAttributes } from './jsx';
+export type { MgntCanvasEventMap } from './events';
 
 if (!customElements.get('mgnt-canvas')) customElements.define('mgnt-canvas', MgntCanvas);
 
