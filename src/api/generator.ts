@@ -4,6 +4,7 @@
 import { MgntError } from '../gpu/errors';
 import type { SessionApi } from '../pipeline/session';
 import { openSession } from '../worker/client';
+import { classIndexOf } from './class';
 import { resolveModelUrl } from './default-model';
 import { grayToImageData, toModelInfo, toResult, toStepProgress } from './result';
 import type { MgntLoadProgress, MgntModelInfo, MgntResult, MgntStepProgress } from './types';
@@ -40,17 +41,6 @@ export interface GenerateOptions {
 }
 
 const abortError = (what: string) => new DOMException(`The ${what} was aborted`, 'AbortError');
-
-/** A class name or index (or null / "none") → the model's class index, or a bad-attribute error naming the choices. */
-export function classIndexOf(c: GenerateOptions['class'], classes: readonly string[]): number | null {
-  if (c === undefined) return 0;
-  if (c === null || c === 'none') return null;
-  const i = typeof c === 'number' ? (Number.isInteger(c) && c >= 0 && c < classes.length ? c : -1) : classes.indexOf(c);
-  if (i < 0) {
-    throw new MgntError('bad-attribute', `class ${JSON.stringify(c)} is not a class of this model: give an index 0..${classes.length - 1}, a name (${classes.join(', ')}), or null for unconditional`);
-  }
-  return i;
-}
 
 /** A loaded model on the GPU. One generation runs at a time: a new generate() aborts the running one. */
 export class MgntGenerator {
