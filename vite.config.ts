@@ -18,7 +18,7 @@ export default defineConfig(({ mode }) => ({
     ? {
       target: 'es2022',
       lib: { entry: { index: 'src/index.ts', element: 'src/element/index.ts' }, formats: ['es'], fileName: (_format, name) => `${name}.js` },
-      rollupOptions: { output: { chunkFileNames: 'shared-[hash].js' } },
+      rolldownOptions: { output: { chunkFileNames: 'shared-[hash].js' } },
       copyPublicDir: false,
       emptyOutDir: false,
     }
