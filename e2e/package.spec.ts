@@ -96,6 +96,18 @@ test('a fresh Vite + TypeScript app type-checks its use of the element, the API 
   expect(r.ok, r.out).toBe(true);
 });
 
+test('React 19 JSX: <mgnt-canvas> props and ref type-check with @types/react (when the npm cache has it)', () => {
+  // The typings must work with React and without it; React's types come from the npm cache only
+  // (no network in CI), so a machine that never installed @types/react skips this, saying so.
+  const dir = join(tmp, 'react');
+  cpSync(join(ROOT, 'e2e/package/react'), dir, { recursive: true });
+  const install = run('npm', ['install', '--offline', '--no-audit', '--no-fund', tarball, '@types/react@19'], dir);
+  test.skip(!install.ok, `@types/react@19 is not in the npm cache: ${install.out.slice(0, 300)}`);
+  symlinkSync(join(MODULES, 'typescript'), join(dir, 'node_modules', 'typescript'));
+  const r = run(process.execPath, [join(dir, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], dir);
+  expect(r.ok, r.out).toBe(true);
+});
+
 test('the built app, opened at /, gets images from the element and the API; a budget it cannot meet is reported', async ({ page }) => {
   expect(existsSync(join(app, 'dist/index.html'))).toBe(true);
   server = await serveStatic(join(app, 'dist'));
