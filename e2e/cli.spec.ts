@@ -76,7 +76,35 @@ test.describe('npm run generate', () => {
     const r = cli(['--class', 'sneaker', '--seed', '5', '--budget', String(budget), '--out', out]);
     expect(r.status, r.stderr).toBe(0);
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
-    expect(summary.images[0]).toMatchObject({ file: 'sneaker-5.png', class: 'sneaker', schedule: want.name, widths: want.widths });
+    expect(summary.images[0]).toMatchObject({ file: 'sneaker-5.png', class: 'sneaker', schedule: want.name, widths: want.widths, budget: { requested: budget, exceeded: false } });
+    expect(summary.images[0].notices).toBeUndefined();
+    expect(r.stderr).not.toContain('warning');
+  });
+
+  test('--budget below the cheapest measured schedule runs that one, names it everywhere, and warns once', async () => {
+    const manifest = JSON.parse(readFileSync('public/models/fmnist-s/manifest.json', 'utf8'));
+    const front: Array<{ name: string; widths: number[]; cache: boolean; fraction: number }> = manifest.decode_defaults.pareto;
+    const cheapest = front.reduce((a, b) => (b.fraction < a.fraction ? b : a));
+    expect(cheapest.fraction).toBeGreaterThan(0.05);
+    const out = join(mkdtempSync(join(tmpdir(), 'mgnt-cli-')), 'out');
+    const r = cli(['--class', 'sneaker', '--seed', '5', '--count', '2', '--budget', '0.05', '--out', out]);
+    expect(r.status, r.stderr).toBe(0);
+    const warnings = r.stderr.split('\n').filter((l) => l.startsWith('generate: warning: '));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain(`budget 0.05 is below the cheapest measured schedule: ran "${cheapest.name}"`);
+    // The console names what ran, never the default it did not run.
+    expect(r.stderr).toContain(`sneaker seed 5 (budget 0.05)`);
+    expect(r.stderr).toContain(`→ sneaker-5.png: schedule ${cheapest.name} [`);
+    expect(r.stderr).not.toContain('(magnets)');
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary.images).toHaveLength(2);
+    for (const img of summary.images) {
+      expect(img).toMatchObject({
+        schedule: cheapest.name, widths: cheapest.widths, cache: cheapest.cache,
+        budget: { requested: 0.05, fraction: cheapest.fraction, exceeded: true },
+      });
+      expect(img.notices).toEqual([warnings[0].slice('generate: warning: '.length)]);
+    }
   });
 
   test('--model names the path it was given', async () => {

@@ -11,7 +11,13 @@ import { createServer, type Plugin } from 'vite';
 import { launchOptions } from '../e2e/browser';
 import { grayFramesToGif } from '../src/element/animated';
 import { splitFrames } from '../src/model/clip';
+import type { Notice, ScheduleUsed } from '../src/pipeline/request';
 import { encodeGrayPng } from './png';
+
+/** 0.125 → 1/8: widths as the --schedule flag writes them. */
+function fraction(w: number): string {
+  return w === 1 ? '1' : Number.isInteger(1 / w) ? `1/${1 / w}` : String(w);
+}
 
 const USAGE = `usage: npm run generate -- --class <name|index|all> --count <n> --seed <first seed>
   --schedule <baseline|magnets|w,w,…> [--steps n] [--guidance g] [--no-cache]
@@ -128,19 +134,27 @@ async function main() {
     if (chosen.some((c) => c < 0 || c >= classes.length)) fail(`unknown class "${args.class}"; use an index 0..${classes.length - 1}, "all", or one of: ${classes.join(', ')}`);
     mkdirSync(args.out, { recursive: true });
     const images: unknown[] = [];
+    const warned = new Set<string>();
+    const asked = args.budget !== undefined ? `budget ${args.budget}` : args.schedule;
     for (const c of chosen) {
       for (let k = 0; k < args.count; k++) {
         const seed = args.seed + k;
-        process.stderr.write(`${classes[c]} seed ${seed} (${args.schedule})\n`);
+        process.stderr.write(`${classes[c]} seed ${seed} (${asked})\n`);
         const r = (await page.evaluate((req) => window.mgntCli.run(req), {
           classIndex: c, seed, schedule: args.schedule, steps: args.steps, guidance: args.guidance, cache: args.cache, budget: args.budget,
-        })) as { gray?: number[]; size?: number; frames?: number; fps?: number; widths?: number[]; gflops?: number; ms?: number; schedule?: string; error?: { type: string; message: string } };
+        })) as { gray?: number[]; size?: number; frames?: number; fps?: number; widths?: number[]; gflops?: number; ms?: number; schedule?: ScheduleUsed; notices?: Notice[]; error?: { type: string; message: string } };
         if (r.error) {
           console.error(`generate: ${r.error.message}`);
           code = 1;
           return;
         }
-        const S = r.size!, frames = splitFrames(Uint8Array.from(r.gray!), S);
+        // The request was served, but not as asked (a budget below the cheapest schedule): say so once.
+        for (const n of r.notices ?? []) {
+          if (warned.has(n.message)) continue;
+          warned.add(n.message);
+          console.error(`generate: warning: ${n.message}`);
+        }
+        const S = r.size!, frames = splitFrames(Uint8Array.from(r.gray!), S), sch = r.schedule!;
         let file = `${classes[c]}-${seed}.png`;
         const extra: Record<string, unknown> = {};
         if (frames.length > 1) {
@@ -153,8 +167,11 @@ async function main() {
           });
           extra.fps = r.fps;
         } else writeFileSync(join(args.out, file), encodeGrayPng(frames[0], S, S));
-        images.push({ file, class: classes[c], seed, schedule: r.schedule ?? args.schedule, widths: r.widths, gflops: r.gflops, ms: r.ms, ...extra });
-        process.stderr.write(`  → ${file}: ${r.gflops!.toFixed(3)} GFLOPs, ${r.ms!.toFixed(0)} ms\n`);
+        images.push({
+          file, class: classes[c], seed, schedule: sch.name, widths: sch.widths, cache: sch.cache, ...(sch.budget ? { budget: sch.budget } : {}),
+          gflops: r.gflops, ms: r.ms, ...extra, ...(r.notices?.length ? { notices: r.notices.map((n) => n.message) } : {}),
+        });
+        process.stderr.write(`  → ${file}: schedule ${sch.name} [${sch.widths.map(fraction).join(',')}]${sch.cache ? '' : ' no cache'}, ${r.gflops!.toFixed(3)} GFLOPs, ${r.ms!.toFixed(0)} ms\n`);
       }
     }
     writeFileSync(join(args.out, 'summary.json'), JSON.stringify({ images }, null, 2));

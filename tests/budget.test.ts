@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { paretoFront, pickForBudget, type FrontPoint } from '../src/pipeline/budget';
+import { budgetNotice, chooseForBudget, paretoFront, pickForBudget, type FrontPoint } from '../src/pipeline/budget';
 
 const p = (name: string, fraction: number, fid: number, accuracy = 0.9): FrontPoint => ({ name, widths: [], cache: true, fraction, gflops: fraction * 2, accuracy, fid });
 
@@ -21,5 +21,19 @@ describe('budget dial', () => {
     expect(() => pickForBudget(f, 0)).toThrow(/budget/);
     expect(() => pickForBudget(f, NaN)).toThrow(/budget/);
     expect(() => pickForBudget([], 0.5)).toThrow(/front/);
+  });
+  it('says when the budget is below the cheapest point, and only then', () => {
+    const f = paretoFront(pts);
+    expect(chooseForBudget(f, 0.01)).toMatchObject({ exceeded: true, budget: 0.01, point: { name: 'tiny', fraction: 0.1 } });
+    expect(chooseForBudget(f, 0.1)).toMatchObject({ exceeded: false, point: { name: 'tiny' } });
+    expect(chooseForBudget(f, 0.3)).toMatchObject({ exceeded: false, point: { name: 'quarter' } });
+  });
+  it('the notice names the budget, the schedule that ran, its cost and the lowest budget that fits', () => {
+    const c = chooseForBudget(paretoFront([p('m2-2-4-4', 0.2671937, 27.4), p('baseline', 1, 24.8)]), 0.05);
+    expect(budgetNotice(c)).toBe(
+      'budget 0.05 is below the cheapest measured schedule: ran "m2-2-4-4" (0.267 of the full-width cost) instead; the lowest budget this checkpoint can meet is 0.268',
+    );
+    // The lowest budget it names is one that the dial does meet.
+    expect(chooseForBudget([c.point], 0.268).exceeded).toBe(false);
   });
 });

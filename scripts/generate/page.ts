@@ -5,8 +5,7 @@ import { Runtime } from '../../src/gpu/runtime';
 import { loadCheckpoint } from '../../src/model/checkpoint';
 import { MgntModel } from '../../src/model/model';
 import { generate } from '../../src/pipeline/generate';
-import { pickForBudget } from '../../src/pipeline/budget';
-import { parseSchedule } from '../../src/pipeline/schedule';
+import { resolveRequest } from '../../src/pipeline/request';
 
 let rt: Runtime | null = null;
 let model: MgntModel | null = null;
@@ -57,24 +56,15 @@ window.mgntCli = {
   async run(r) {
     try {
       if (!rt || !model) throw new Error('load a model first');
-      const d = model.manifest.decode_defaults;
-      let steps = r.steps ?? d.steps;
-      let widths: number[];
-      let cache = r.cache;
-      let schedule = r.schedule;
-      if (r.budget !== undefined) {
-        const p = pickForBudget(d.pareto ?? [], r.budget);
-        widths = p.widths;
-        steps = widths.length;
-        cache = p.cache;
-        schedule = p.name;
-      } else widths = parseSchedule(r.schedule, steps, d.schedules.magnets, model.cfg.widths);
+      // The session's own resolution, so the CLI runs (and names) exactly what the element would.
+      const q = resolveRequest(model.manifest, {
+        classIndex: r.classIndex, seed: r.seed, schedule: r.schedule, steps: r.steps, guidance: r.guidance, cache: r.cache, budget: r.budget,
+      });
       const res = await generate(rt, model, {
-        classIndex: r.classIndex, seed: r.seed, steps, widths, temperature: d.temperature,
-        choiceTemperature: d.choice_temperature, guidance: r.guidance ?? d.guidance, cache,
+        ...q,
         onStep: (s) => window.mgntProgress?.(`  step ${s.step + 1}/${s.steps} width ${s.width} computed ${s.computed}${s.full ? ' (full)' : ''} ${s.gflopsTotal.toFixed(3)} GFLOPs`),
       });
-      return { gray: Array.from(res.gray), size: res.size, frames: res.frames.length, fps: res.fps, tokens: Array.from(res.tokens), widths: res.widths, gflops: res.gflops, ms: res.ms, schedule };
+      return { gray: Array.from(res.gray), size: res.size, frames: res.frames.length, fps: res.fps, tokens: Array.from(res.tokens), widths: res.widths, gflops: res.gflops, ms: res.ms, schedule: q.schedule, notices: q.notices };
     } catch (e) {
       return errorInfo(e);
     }

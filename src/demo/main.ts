@@ -4,7 +4,7 @@
 import { MgntError } from '../gpu/errors';
 import type { ModelInfo, SessionApi, SessionResult } from '../pipeline/session';
 import type { SessionRequest } from '../pipeline/request';
-import { pickForBudget } from '../pipeline/budget';
+import { chooseForBudget } from '../pipeline/budget';
 import { parseSchedule } from '../pipeline/schedule';
 import { borderMean, imageToGray } from '../element/image-input';
 import { openSession } from '../worker/client';
@@ -48,8 +48,9 @@ function scheduleSpec(): { spec: string; name: string; cache?: boolean } {
   if (s === 'budget') {
     // The compute-budget dial: the best schedule of the checkpoint's measured front that fits.
     const b = Number($<HTMLInputElement>('budget').value);
-    const p = pickForBudget(info!.defaults.pareto, b);
-    return { spec: p.widths.join(','), name: `budget ${b} → ${p.name}`, cache: p.cache };
+    const { point: p, exceeded } = chooseForBudget(info!.defaults.pareto, b);
+    // Below the cheapest measured schedule the dial runs that one: the label says it costs more.
+    return { spec: p.widths.join(','), name: `budget ${b} → ${p.name}${exceeded ? ` (over budget: it costs ${p.fraction.toFixed(2)})` : ''}`, cache: p.cache };
   }
   return { spec: s, name: s };
 }

@@ -1,17 +1,6 @@
 // Gray8 pixels to RGBA ImageData, canvases and PNG blobs (nearest-neighbour scaling keeps the
 // 28×28 pixels crisp).
-
-export function grayToImageData(gray: Uint8Array, size: number): ImageData {
-  const rgba = new Uint8ClampedArray(size * size * 4);
-  for (let i = 0; i < size * size; i++) {
-    const v = gray[i];
-    rgba[4 * i] = v;
-    rgba[4 * i + 1] = v;
-    rgba[4 * i + 2] = v;
-    rgba[4 * i + 3] = 255;
-  }
-  return new ImageData(rgba, size, size);
-}
+import { grayToImageData } from '../api/result';
 
 export function drawGray(canvas: HTMLCanvasElement, gray: Uint8Array, size: number): void {
   if (canvas.width !== size) canvas.width = canvas.height = size;

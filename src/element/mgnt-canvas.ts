@@ -2,22 +2,29 @@
 // properties; the model loads when the element becomes visible (or at once with loading="eager");
 // the GPU work runs in a worker session (main-thread fallback) that the element owns and frees
 // when it is removed.
+import { resolveModelUrl } from '../api/default-model';
+import { grayToImageData, toModelInfo, toResult, toStepProgress } from '../api/result';
+import type { MgntEncoded, MgntErrorDetail, MgntModelInfo, MgntProgressDetail, MgntResult } from '../api/types';
 import { MgntError } from '../gpu/errors';
 import { splitFrames } from '../model/clip';
-import type { ContextFrame, FrameContext } from '../pipeline/context';
 import type { LoadProgress } from '../model/checkpoint';
+import type { ContextFrame, FrameContext } from '../pipeline/context';
 import type { ModelInfo, SessionApi, StepReport } from '../pipeline/session';
 import { openSession } from '../worker/client';
-import { OBSERVED, parseClass, parseLoading, parseNumber, validateAttribute, type Observed } from './attributes';
-import { resolveModelUrl } from './default-model';
 import { grayFramesToGif } from './animated';
-import { grayToBlob, grayToImageData } from './draw';
+import { OBSERVED, parseClass, parseLoading, parseNumber, validateAttribute, type Observed } from './attributes';
+import { grayToBlob } from './draw';
 import { imageToGray, type ImageInput } from './image-input';
 import { STYLES } from './styles';
-import { diagnostics, type MgntEncoded, type MgntErrorDetail, type MgntProgressDetail, type MgntResult } from './types';
 import { VideoPlayer } from './video-player';
 
-export type { MgntEncoded, MgntErrorDetail, MgntProgressDetail, MgntResult };
+export type { MgntEncoded, MgntErrorDetail, MgntProgressDetail, MgntResult } from '../api/types';
+
+/** Numbers for tests and diagnostics: sessions open, and the GPU pool after the last destroy. */
+export const diagnostics = {
+  openSessions: 0,
+  lastDestroy: null as null | { liveBytes: number; baseLiveBytes: number },
+};
 
 const PROPS = [...OBSERVED] as const;
 
@@ -31,6 +38,36 @@ function sharedSheet(): CSSStyleSheet | null {
   return sheetCache;
 }
 
+/**
+ * A class-conditional image generated on the visitor's GPU. (Tags for custom-elements.json.)
+ * @attr {string} model - URL of a checkpoint manifest.json; default: the shipped model next to the script
+ * @attr {string} class - Class name or index; `none` for unconditional
+ * @attr {number} seed - Non-negative integer; the same seed and settings give the same image
+ * @attr {number} steps - Decode steps (default: the model's)
+ * @attr {string} schedule - `magnets`, `baseline`, or one width per step (`1/8,1/8,1/4,…,1`)
+ * @attr {number} budget - Fraction of the full-width cost in (0, 1]; overrides schedule and steps
+ * @attr {number} guidance - Classifier-free guidance scale, ≥ 0
+ * @attr {number} temperature - Sampling temperature, > 0
+ * @attr {'lazy' | 'eager'} loading - Load when near the viewport (default) or at once
+ * @attr {boolean} autoplay - Generate once loaded and again when an attribute changes
+ * @fires {CustomEvent} load - The model is on the GPU: `{ name, id, classes, backend, storage, ms }`
+ * @fires {CustomEvent<MgntProgressDetail>} progress - Per file while loading, per step while generating
+ * @fires {CustomEvent<MgntResult>} generate - The result, with the schedule that ran
+ * @fires {CustomEvent<MgntErrorDetail>} error - `{ type, message, fatal }`; not fatal for `quota` and `budget-exceeded`
+ * @cssprop [--mgnt-size=224px] - Width and height
+ * @cssprop [--mgnt-background=#000] - Behind the image
+ * @cssprop [--mgnt-border-radius=8px]
+ * @cssprop [--mgnt-image-rendering=pixelated] - `auto` for smoothed upscaling
+ * @cssprop [--mgnt-filter=none] - A CSS filter on the image
+ * @cssprop [--mgnt-progress-color=#4f8cff] - The progress bar
+ * @cssprop [--mgnt-progress-height=3px]
+ * @cssprop --mgnt-status-font - The status line (loading, errors)
+ * @cssprop --mgnt-status-color
+ * @cssprop --mgnt-status-background
+ * @csspart canvas - The image
+ * @csspart progress - The progress bar along the bottom edge
+ * @csspart status - The status line
+ */
 export class MgntCanvas extends HTMLElement {
   static readonly observedAttributes = OBSERVED;
   /** Set false before elements connect to run sessions on the main thread (e.g. a CSP without blob: workers). */
@@ -42,8 +79,8 @@ export class MgntCanvas extends HTMLElement {
   private readonly bar: HTMLElement;
   private readonly status: HTMLElement;
   private session: SessionApi | null = null;
-  private info: ModelInfo | null = null;
-  private loadPromise: Promise<ModelInfo> | null = null;
+  private info: MgntModelInfo | null = null;
+  private loadPromise: Promise<MgntModelInfo> | null = null;
   private loadedUrl: string | null = null;
   private observer: IntersectionObserver | null = null;
   private last: MgntResult | null = null;
@@ -123,7 +160,7 @@ export class MgntCanvas extends HTMLElement {
   /** Where the GPU work runs: `worker`, `main`, or null before loading. */
   get backend(): 'worker' | 'main' | null { return this.session?.backend ?? null; }
   /** The loaded model's description (name, id, classes, storage report), or null. */
-  get modelInfo(): ModelInfo | null { return this.info; }
+  get modelInfo(): MgntModelInfo | null { return this.info; }
 
   private setOrRemove(name: string, v: unknown): void {
     if (v === null || v === undefined || v === '') this.removeAttribute(name);
@@ -216,12 +253,12 @@ export class MgntCanvas extends HTMLElement {
   }
 
   // --- loading --------------------------------------------------------------------------------
-  private ensureLoaded(): Promise<ModelInfo> {
+  private ensureLoaded(): Promise<MgntModelInfo> {
     this.loadPromise ??= this.load();
     return this.loadPromise;
   }
 
-  private async load(): Promise<ModelInfo> {
+  private async load(): Promise<MgntModelInfo> {
     const url = resolveModelUrl(this.model);
     const mine = this.epoch;
     const seq = ++this.loadSeq;
@@ -245,11 +282,11 @@ export class MgntCanvas extends HTMLElement {
           diagnostics.openSessions++;
         }
       }
-      const info = await this.session!.load(url, (p: LoadProgress) => {
+      const info = toModelInfo(await this.session!.load(url, (p: LoadProgress) => {
         if (stale()) return;
         this.bar.style.width = `${(100 * p.loaded) / Math.max(1, p.total)}%`;
         this.emit('progress', { phase: 'load', file: p.file, loaded: p.loaded, total: p.total } satisfies MgntProgressDetail);
-      });
+      }));
       if (stale()) throw new DOMException(mine !== this.epoch ? 'The element was removed' : 'The load was superseded by a newer model', 'AbortError');
       this.info = info;
       this.loadedUrl = url;
@@ -308,18 +345,16 @@ export class MgntCanvas extends HTMLElement {
           if (mine !== this.runs) return;
           if (s.preview) this.player.show(splitFrames(s.preview, info.imageSize), info.imageSize, info.fps);
           this.bar.style.width = `${(100 * (s.step + 1)) / s.steps}%`;
-          this.emit('progress', { phase: 'generate', step: s.step, steps: s.steps, width: s.width, gflops: s.gflopsTotal, computed: s.computed, cached: !!s.cached } satisfies MgntProgressDetail);
+          this.emit('progress', toStepProgress(s) satisfies MgntProgressDetail);
         },
       );
       if (mine !== this.runs) throw new DOMException('The generation was superseded', 'AbortError');
       this.player.show(res.frames, res.size, res.fps);
       this.bar.style.width = '0';
-      const result: MgntResult = {
-        image: grayToImageData(res.frames[0], res.size), gray: res.gray, frames: res.frames, fps: res.fps, context: res.context, size: res.size, tokens: res.tokens,
-        gflops: res.gflops, ms: res.ms, widths: res.widths, classIndex: res.classIndex,
-        className: res.classIndex === null ? null : info.classes[res.classIndex], seed: res.seed, steps: res.steps, reused: res.reused,
-      };
+      const result = toResult(res, info.classes);
       this.last = result;
+      // Served, but not as asked (a budget below the cheapest schedule): a non-fatal error event.
+      for (const n of result.notices) this.emit('error', { type: n.type, message: n.message, fatal: false } satisfies MgntErrorDetail);
       this.emit('generate', result);
       return result;
     } catch (e) {

@@ -5,8 +5,11 @@ import { MgntError } from '../gpu/errors';
 import type { Manifest } from '../model/manifest';
 import type { FrameContext } from './context';
 import type { GenerateRequest } from './generate';
-import { pickForBudget } from './budget';
+import { budgetNotice, chooseForBudget } from './budget';
+import type { Notice, ScheduleUsed } from './outcome';
 import { parseSchedule } from './schedule';
+
+export type { Notice, ScheduleUsed } from './outcome';
 
 export interface SessionRequest {
   /** Class index, or null for unconditional. Default 0. */
@@ -38,13 +41,29 @@ export interface SessionRequest {
   reuse?: boolean;
 }
 
-export type ResolvedRequest = Omit<GenerateRequest, 'signal' | 'onStep' | 'firstStep' | 'preview'> & { preview: boolean; reuse: boolean };
+export type ResolvedRequest = Omit<GenerateRequest, 'signal' | 'onStep' | 'firstStep' | 'preview'> & {
+  preview: boolean;
+  reuse: boolean;
+  schedule: ScheduleUsed;
+  notices: Notice[];
+};
+
+function scheduleName(s: SessionRequest['schedule']): string {
+  if (typeof s === 'string' && (s.trim() === 'baseline' || s.trim() === 'magnets')) return s.trim();
+  return s === undefined ? 'magnets' : 'custom';
+}
 
 export function resolveRequest(m: Manifest, r: SessionRequest): ResolvedRequest {
   const d = m.decode_defaults;
+  let name = scheduleName(r.schedule);
+  let budget: ScheduleUsed['budget'];
+  const notices: Notice[] = [];
   if (r.budget !== undefined && r.budget !== null) {
-    const p = pickForBudget(d.pareto ?? [], r.budget);
-    r = { ...r, schedule: p.widths, steps: p.widths.length, cache: p.cache };
+    const c = chooseForBudget(d.pareto ?? [], r.budget);
+    r = { ...r, schedule: c.point.widths, steps: c.point.widths.length, cache: c.point.cache };
+    name = c.point.name;
+    budget = { requested: c.budget, fraction: c.point.fraction, exceeded: c.exceeded };
+    if (c.exceeded) notices.push({ type: 'budget-exceeded', message: budgetNotice(c) });
   }
   const steps = r.steps ?? d.steps;
   const N = m.transformer.grid.reduce((a, b) => a * b, 1);
@@ -60,6 +79,7 @@ export function resolveRequest(m: Manifest, r: SessionRequest): ResolvedRequest 
   } catch (e) {
     throw new MgntError('bad-attribute', `schedule: ${(e as Error).message}`, { cause: e });
   }
+  const cache = r.cache ?? true;
   return {
     classIndex: r.classIndex === undefined ? 0 : r.classIndex,
     seed: r.seed ?? 0,
@@ -68,10 +88,12 @@ export function resolveRequest(m: Manifest, r: SessionRequest): ResolvedRequest 
     temperature: r.temperature ?? d.temperature,
     choiceTemperature: r.choiceTemperature ?? d.choice_temperature,
     guidance: r.guidance ?? d.guidance,
-    cache: r.cache ?? true,
+    cache,
     fixed: r.fixed && r.fixed.positions.length ? { positions: r.fixed.positions.slice(), tokens: r.fixed.tokens.slice() } : undefined,
     preview: r.preview ?? false,
     reuse: r.reuse ?? true,
+    schedule: { name, widths: widths.slice(), cache, ...(budget ? { budget } : {}) },
+    notices,
   };
 }
 

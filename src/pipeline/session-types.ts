@@ -4,7 +4,7 @@ import type { FrontPoint } from './budget';
 import type { LoadProgress } from '../model/checkpoint';
 import type { StoreReport } from '../store';
 import type { GenerateResult, StepInfo } from './generate';
-import type { SessionRequest } from './request';
+import type { Notice, ScheduleUsed, SessionRequest } from './request';
 import type { MgntError } from '../gpu/errors';
 import type { Runtime } from '../gpu/runtime';
 
@@ -49,6 +49,10 @@ export interface SessionResult extends Omit<GenerateResult, 'steps'> {
   reused: 'result' | 'first-step' | null;
   /** The GPU device was lost during this generation and replaced; the result is from the retry. */
   recovered?: boolean;
+  /** The schedule that ran (a budget may pick one other than asked). */
+  schedule: ScheduleUsed;
+  /** What was not served as asked (e.g. a budget below the cheapest measured schedule). */
+  notices: Notice[];
 }
 
 export interface SessionOptions {

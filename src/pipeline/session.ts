@@ -266,7 +266,7 @@ export class Session implements SessionApi {
     const r = resolveRequest(model.manifest, req);
     const key = requestKey(r);
     const c = model.cfg;
-    const base = { classIndex: r.classIndex, seed: r.seed, steps: r.steps, fps: model.layout.fps, ...(context ? { context } : {}) };
+    const base = { classIndex: r.classIndex, seed: r.seed, steps: r.steps, fps: model.layout.fps, schedule: r.schedule, notices: r.notices, ...(context ? { context } : {}) };
     if (r.reuse && this.cache) {
       const hit = await this.cache.result(model.id, key);
       if (signal.aborted) throw abortError();

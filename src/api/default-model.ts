@@ -1,4 +1,4 @@
-// Where <mgnt-canvas> finds its model without a `model` attribute. The built module resolves it
+// Where <mgnt-canvas> and loadModel() find the model when given none. The built module resolves it
 // against its own URL (dist/models/ sits next to dist/mgnt-canvas.js, since Vite copies public/
 // into dist/), so one script tag from any origin is enough. The dev server serves public/ at /.
 const SHIPPED = 'models/fmnist-s/manifest.json';
