@@ -8,7 +8,7 @@ import type { MgntEncoded, MgntErrorDetail, MgntModelInfo, MgntProgressDetail, M
 import { MgntError } from '../gpu/errors';
 import { splitFrames } from '../model/clip';
 import type { LoadProgress } from '../model/checkpoint';
-import type { ContextFrame, FrameContext } from '../pipeline/context';
+import type { ContextFrame, FrameContext } from '../pipeline/context-types';
 import type { ModelInfo, SessionApi, StepReport } from '../pipeline/session';
 import { openSession } from '../worker/client';
 import { grayFramesToGif } from './animated';
