@@ -68,7 +68,11 @@ export interface EncodeResult {
 /** What the element and the demo need from a session, whether it runs here or in a worker. */
 export interface SessionApi {
   readonly backend: 'worker' | 'main';
-  load(url: string, onProgress?: (p: LoadProgress) => void): Promise<ModelInfo>;
+  /**
+   * Loads a model (IndexedDB first, then the network). Aborting `signal` cancels the download and
+   * rejects with AbortError once whatever this load had stored is dropped again.
+   */
+  load(url: string, onProgress?: (p: LoadProgress) => void, opts?: LoadOptions): Promise<ModelInfo>;
   generate(req: SessionRequest, onStep?: (s: StepReport) => void): Promise<SessionResult>;
   /**
    * Tokens of a size×size gray8 image (row-major, white on black as the training data), with the
@@ -78,6 +82,10 @@ export interface SessionApi {
   abort(): void;
   /** Stops, frees the GPU memory; reports the pool's live bytes after vs before loading. */
   destroy(): Promise<DestroyReport>;
+}
+
+export interface LoadOptions {
+  signal?: AbortSignal;
 }
 
 export interface DestroyReport {
@@ -139,12 +147,12 @@ export class Session implements SessionApi {
     return this.model;
   }
 
-  async load(url: string, onProgress?: (p: LoadProgress) => void): Promise<ModelInfo> {
+  async load(url: string, onProgress?: (p: LoadProgress) => void, opts: LoadOptions = {}): Promise<ModelInfo> {
     this.check();
     this.abort();
     const t0 = performance.now();
     const seq = ++this.loadSeq;
-    const { ck, report, source } = await this.fetchCheckpoint(url, onProgress);
+    const { ck, report, source } = await this.fetchCheckpoint(url, onProgress, opts.signal);
     this.check();
     // Last call wins: an older load finishing late must not replace the newer model.
     if (seq !== this.loadSeq) throw new DOMException('This load was superseded by a newer load()', 'AbortError');
@@ -162,11 +170,11 @@ export class Session implements SessionApi {
     };
   }
 
-  private async fetchCheckpoint(url: string, onProgress?: (p: LoadProgress) => void) {
+  private async fetchCheckpoint(url: string, onProgress?: (p: LoadProgress) => void, signal?: AbortSignal) {
     const { source, report } = this.opts.store === false
       ? { source: networkSource, report: { ...emptyReport(), memoryOnly: true, reason: 'storage disabled' } }
       : storedSource({ chunkBytes: this.opts.chunkBytes, onQuota: this.opts.onQuota });
-    return { ck: await loadCheckpoint(url, { source, onProgress }), report, source };
+    return { ck: await loadCheckpoint(url, { source, onProgress, signal }), report, source };
   }
 
   /**

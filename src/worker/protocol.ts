@@ -18,6 +18,8 @@ export type ToWorker =
   | { kind: 'generate'; id: number; request: SessionRequest }
   | { kind: 'encode'; id: number; gray: Uint8Array; size: number }
   | { kind: 'abort' }
+  /** Cancels the load with id `target` (its AbortSignal fired on the page). */
+  | { kind: 'cancel'; target: number }
   | { kind: 'destroy'; id: number };
 
 export type FromWorker =
