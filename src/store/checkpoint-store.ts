@@ -11,7 +11,7 @@ import { validateManifest, type Manifest, type ManifestFile } from '../model/man
 import { fileChunkKey, fileMetaKey, filePrefix, filesStore, manifestKey, MAX_CHUNK_BYTES } from './keys';
 import { isQuotaError, storageEstimate, type Estimate } from './quota';
 
-interface FileMeta {
+export interface FileMeta {
   path: string;
   bytes: number;
   sha256: string;
