@@ -7,6 +7,8 @@
 // and then waits; the page offers a reload, which activates it and reloads everything from the
 // new precache at once (the old entries are deleted on activation).
 
+const INSTALL_FAILED = 'offline copy: could not be saved (the service worker failed to install; the storage may be full). The demo works online as usual.';
+
 /** States shown in `data-state`: tests wait on them. */
 export type OfflineState = 'dev' | 'unsupported' | 'failed' | 'installing' | 'ready' | 'update';
 
@@ -30,7 +32,7 @@ export function registerOffline(out: HTMLElement): void {
       else if (w.state === 'activated' && sw.controller) ready();
       else if (w.state === 'redundant' && out.dataset.state === 'installing') {
         // Install failed: usually the precache did not fit (quota), or a file could not be fetched.
-        show('failed', 'offline copy: could not be saved (the service worker failed to install; the storage may be full). The demo works online as usual.');
+        show('failed', INSTALL_FAILED);
       }
     };
     w.addEventListener('statechange', check);
@@ -59,6 +61,7 @@ export function registerOffline(out: HTMLElement): void {
       if (reg.waiting && sw.controller) offerUpdate(reg.waiting);
       else if (reg.active && sw.controller) ready();
       else if (reg.active && !reg.installing && !reg.waiting) show('ready', `offline copy: saved, version ${version}; this load bypassed it (a hard reload): a normal reload uses it`);
+      else if (!reg.installing) show('failed', INSTALL_FAILED); // it failed before we looked
       else show('installing', 'offline copy: saving the page and the model for offline use…');
       if (reg.installing) watch(reg.installing, first);
       reg.addEventListener('updatefound', () => reg.installing && watch(reg.installing, !sw.controller));
