@@ -40,6 +40,7 @@ export function registerOffline(out: HTMLElement): void {
   };
 
   const offerUpdate = (w: ServiceWorker) => {
+    if (out.dataset.state === 'update') return; // offered already (seen by two listeners)
     show('update', 'offline copy: a new version is ready. ');
     const b = document.createElement('button');
     b.type = 'button';
