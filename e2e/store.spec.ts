@@ -1,22 +1,46 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { writeSyntheticCheckpoint } from './fixtures/synthetic-checkpoint';
 import { serveStatic, type StaticServer } from './fixtures/static-server';
+import { checkpointId, serveFaults, type FaultServer } from './faults/fixtures';
 
 // IndexedDB storage of checkpoints, cached activations, the session and the worker, on a random-
 // weight checkpoint served from a second origin that counts requests (network vs IndexedDB).
 let server: StaticServer;
 let url: string;
+let dir: string;
+/** The same folder from a server that can stall a file halfway (for cancelled downloads). */
+let slow: FaultServer;
+const stall = { file: '' };
 
 test.beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'mgnt-store-'));
+  dir = mkdtempSync(join(tmpdir(), 'mgnt-store-'));
   writeSyntheticCheckpoint(join(dir, 'm'), 2);
+  // A second, smaller model under another name (the store keeps files per model name).
+  writeSyntheticCheckpoint(join(dir, 'b'), 1);
+  const mb = JSON.parse(readFileSync(join(dir, 'b/manifest.json'), 'utf8'));
+  writeFileSync(join(dir, 'b/manifest.json'), JSON.stringify({ ...mb, name: 'synthetic-b' }));
   server = await serveStatic(dir);
   url = `${server.url}/m/manifest.json`;
+  slow = await serveFaults({
+    dir,
+    // Half the stalled file, then nothing until the browser gives up on it.
+    handler: (path, _req, res) => {
+      if (!stall.file || path !== `/m/${stall.file}`) return false;
+      const b = readFileSync(join(dir, 'm', stall.file));
+      res.setHeader('content-type', 'application/octet-stream');
+      res.setHeader('content-length', String(b.length));
+      res.write(b.subarray(0, b.length >> 1));
+      return true;
+    },
+  });
 });
-test.afterAll(() => server.close());
+test.afterAll(async () => {
+  await server.close();
+  await slow.close();
+});
 
 async function open(page: Page): Promise<void> {
   page.on('console', (m) => m.type() === 'error' && console.log(`[page] ${m.text()}`));
@@ -158,4 +182,101 @@ test('shipped model: cold start (network) vs warm start (IndexedDB) vs cached fi
     lines.push(`${schedule}: uncached ${ref.ms.toFixed(0)} ms (${ref.gflops.toFixed(3)} GFLOPs), cached first step ${hit.ms.toFixed(0)} ms (${hit.gflops.toFixed(3)} GFLOPs), result cache ${again.ms.toFixed(0)} ms`);
   }
   console.log(`  shipped model: ${lines.join('; ')}`);
+});
+
+const manifestOf = (m: string) => JSON.parse(readFileSync(join(dir, m, 'manifest.json'), 'utf8')) as { files: Array<{ path: string; bytes: number; sha256: string; optional?: boolean }> };
+
+test('a load cancelled mid-download (AbortSignal) stores nothing; progress carries the whole total from the first event', async ({ page }) => {
+  await open(page);
+  const files = manifestOf('m').files.filter((f) => !f.optional);
+  const total = files.reduce((a, f) => a + f.bytes, 0);
+  const slowUrl = `${slow.url}/m/manifest.json`;
+  stall.file = 'tokenizer.safetensors'; // the second file: the first one is stored by the time it stalls
+  for (const via of ['main', 'worker'] as const) {
+    await call(page, 'clear');
+    const r = await call(page, 'loadAbort', slowUrl, { via, abortIn: 'tokenizer.safetensors', chunkBytes: 64 * 1024 });
+    expect(r.error, via).toMatchObject({ name: 'AbortError' });
+    expect(r.aborted).toBe(true);
+    // The stalled download did not hold the promise: the fetch itself was cancelled.
+    expect(r.ms, `${via}: rejected soon after the abort`).toBeLessThan(15_000);
+    expect(r.events[0], via).toEqual({ file: 'transformer.safetensors', loaded: 0, total });
+    expect(r.events.every((e: { total: number }) => e.total === total)).toBe(true);
+    expect(r.events.some((e: { file: string; loaded: number }) => e.file === 'tokenizer.safetensors' && e.loaded > files[0].bytes && e.loaded < total), `${via}: cut mid-file`).toBe(true);
+    // The first file was complete and written, then dropped with the rest of the cancelled load.
+    expect(await call(page, 'keys'), via).toEqual([]);
+    expect(await call(page, 'inventory'), via).toEqual([]);
+  }
+  // Not stalled, the next load completes and is stored.
+  stall.file = '';
+  const ok = await call(page, 'load', slowUrl, { chunkBytes: 64 * 1024 });
+  expect(ok.error).toBeUndefined();
+  expect(ok.report.files).toEqual({ 'transformer.safetensors': 'network', 'tokenizer.safetensors': 'network' });
+  const [m] = await call(page, 'inventory');
+  expect(m).toMatchObject({ name: 'synthetic-test', complete: true, urls: [slowUrl], fileBytes: total });
+});
+
+test('stored models: listed with their bytes, deleted one by one (by URL or name) or all; persistence requested', async ({ page }) => {
+  await open(page);
+  await call(page, 'clear');
+  const urlB = `${server.url}/b/manifest.json`;
+  // Model m through a session (files, then a first step and a result computed with it); model b loaded only.
+  const gen = await call(page, 'session', url, [{ classIndex: 1, seed: 3, steps: 2 }]);
+  expect(gen.error).toBeUndefined();
+  // The session writes its first step and result without waiting: let both land.
+  await expect.poll(async () => (await call(page, 'cacheKeys')).length).toBe(2);
+  expect((await call(page, 'load', urlB, { chunkBytes: 64 * 1024 })).error).toBeUndefined();
+  const req = (m: string) => manifestOf(m).files.filter((f) => !f.optional).map(({ path, bytes, sha256 }) => ({ path, bytes, sha256 })).sort((x, y) => x.path.localeCompare(y.path));
+  const sum = (fs: Array<{ bytes: number }>) => fs.reduce((a, f) => a + f.bytes, 0);
+
+  const list = await call(page, 'inventory');
+  expect(list.map((x: { name: string }) => x.name)).toEqual(['synthetic-b', 'synthetic-test']);
+  const [b, m] = list;
+  // The optional encoder file was never fetched, so it is not stored.
+  expect(m).toMatchObject({ complete: true, urls: [url], ids: [checkpointId(join(dir, 'm'))], files: req('m'), fileBytes: sum(req('m')) });
+  expect(m.cacheBytes, 'first step and result of the generation').toBeGreaterThan(0);
+  expect(m.bytes).toBe(m.fileBytes + m.cacheBytes);
+  expect(m.savedAt).toBeGreaterThan(Date.now() - 10 * 60_000);
+  expect(b).toMatchObject({ complete: true, urls: [urlB], files: req('b'), fileBytes: sum(req('b')), cacheBytes: 0, bytes: sum(req('b')) });
+
+  // The same through the element class's static methods.
+  const statics = await call(page, 'statics');
+  expect(statics.types).toEqual(Array(6).fill('function'));
+  expect(statics.list).toEqual(list);
+
+  // One model by its manifest URL: its files, its manifest record; the other model untouched.
+  expect(await call(page, 'deleteModel', urlB)).toBe(b.bytes);
+  expect((await call(page, 'inventory')).map((x: { name: string }) => x.name)).toEqual(['synthetic-test']);
+  const keys: Array<[string, number | null]> = await call(page, 'keys');
+  expect(keys.filter(([k]) => k.includes('synthetic-b') || k === `manifest/${urlB}`)).toEqual([]);
+  expect(keys.some(([k]) => k === `manifest/${url}`)).toBe(true);
+  expect(await call(page, 'deleteModel', 'synthetic-b'), 'nothing left to free').toBe(0);
+
+  // A write cut short (no meta record for a file): listed as incomplete, its chunks still counted.
+  await call(page, 'corrupt', 'drop-meta', 'tokenizer.safetensors');
+  const [cut] = await call(page, 'inventory');
+  expect(cut).toMatchObject({ name: 'synthetic-test', complete: false, fileBytes: m.fileBytes, cacheBytes: m.cacheBytes });
+  expect(cut.files.map((f: { path: string }) => f.path)).toEqual(['transformer.safetensors']);
+
+  // By name, with the derived data of its checkpoint.
+  expect(await call(page, 'deleteModel', 'synthetic-test')).toBe(cut.bytes);
+  expect(await call(page, 'keys')).toEqual([]);
+  expect(await call(page, 'cacheKeys')).toEqual([]);
+
+  // Everything: two models and derived data of a checkpoint no longer stored (listed under null).
+  await call(page, 'session', url, [{ classIndex: 2, seed: 4, steps: 2 }]);
+  await expect.poll(async () => (await call(page, 'cacheKeys')).length).toBe(2);
+  await call(page, 'load', urlB, {});
+  await call(page, 'corrupt', 'drop-manifest', 'x'); // every manifest record gone: m's results belong to no stored checkpoint
+  const before = await call(page, 'inventory');
+  expect(before.at(-1)).toMatchObject({ name: null, ids: [checkpointId(join(dir, 'm'))], files: [] });
+  const freed = await call(page, 'clearAll');
+  expect(freed).toBe(before.reduce((a: number, x: { bytes: number }) => a + x.bytes, 0));
+  expect(await call(page, 'inventory')).toEqual([]);
+  expect(await call(page, 'keys')).toEqual([]);
+  expect(await call(page, 'cacheKeys')).toEqual([]);
+
+  // Persistence: the browser's answer, matching what navigator.storage.persisted() says afterwards.
+  const p = await call(page, 'persist');
+  expect(['granted', 'denied']).toContain(p.result);
+  expect(p.persisted).toBe(p.result === 'granted');
 });

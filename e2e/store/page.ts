@@ -1,13 +1,14 @@
 // Test page for the IndexedDB store, the session and the worker: each function returns plain
 // JSON for Playwright to check.
-import { clear, createStore, delMany, entries, set } from 'idb-keyval';
+import { clear, createStore, delMany, entries, keys, set } from 'idb-keyval';
 import { acquireGpu } from '../../src/gpu/device';
 import { MgntError } from '../../src/gpu/errors';
 import { Runtime } from '../../src/gpu/runtime';
-import { loadCheckpoint } from '../../src/model/checkpoint';
+import { loadCheckpoint, type LoadProgress } from '../../src/model/checkpoint';
+import { MgntCanvas } from '../../src/element';
 import { Session, type SessionResult } from '../../src/pipeline/session';
 import type { SessionRequest } from '../../src/pipeline/request';
-import { storedSource } from '../../src/store';
+import { clearStoredModels, deleteStoredModel, listStoredModels, persistStorage, storedSource } from '../../src/store';
 import { openSession } from '../../src/worker/client';
 
 const files = createStore('mgnt-files', 'files');
@@ -35,6 +36,52 @@ window.storeTest = {
   async keys() {
     return (await entries(files)).map(([k, v]) => [k, v instanceof ArrayBuffer ? v.byteLength : null]);
   },
+  async cacheKeys() {
+    return (await keys(cache)).map(String);
+  },
+  inventory: () => listStoredModels(),
+  deleteModel: (model: string | null) => deleteStoredModel(model),
+  clearAll: () => clearStoredModels(),
+  async persist() {
+    const result = await persistStorage();
+    return { result, persisted: await navigator.storage.persisted() };
+  },
+  /** The static methods on the element class, and what its listStoredModels says. */
+  async statics() {
+    const names = ['listStoredModels', 'deleteStoredModel', 'clearStoredModels', 'persistStorage', 'storagePersisted', 'storageEstimate'] as const;
+    return { types: names.map((n) => typeof MgntCanvas[n]), list: await MgntCanvas.listStoredModels() };
+  },
+  /**
+   * A load cancelled with an AbortSignal once `abortIn` has started arriving: through the store
+   * and loadCheckpoint on this thread (`main`), or a worker session (`worker`). Every progress event is kept.
+   */
+  async loadAbort(url: string, opts: { via: 'main' | 'worker'; abortIn: string; chunkBytes?: number }) {
+    const ctl = new AbortController();
+    const events: LoadProgress[] = [];
+    let before = 0; // bytes of the files ahead of abortIn
+    const onProgress = (p: LoadProgress) => {
+      events.push({ ...p });
+      if (p.file !== opts.abortIn) before = Math.max(before, p.loaded);
+      else if (p.loaded > before) ctl.abort(); // some of abortIn's bytes have arrived
+    };
+    const t0 = performance.now();
+    try {
+      if (opts.via === 'main') {
+        const { source } = storedSource({ chunkBytes: opts.chunkBytes });
+        await loadCheckpoint(url, { source, onProgress, signal: ctl.signal });
+      } else {
+        const s = await openSession({ chunkBytes: opts.chunkBytes });
+        try {
+          await s.load(url, onProgress, { signal: ctl.signal });
+        } finally {
+          await s.destroy();
+        }
+      }
+      return { events, aborted: ctl.signal.aborted, ms: performance.now() - t0 };
+    } catch (e) {
+      return { ...err(e), events, aborted: ctl.signal.aborted, ms: performance.now() - t0 };
+    }
+  },
   async load(url: string, opts: { chunkBytes?: number; quota?: number } = {}) {
     const t0 = performance.now();
     const quotaEvents: string[] = [];
@@ -50,8 +97,8 @@ window.storeTest = {
       return err(e);
     }
   },
-  /** Damages the stored file whose key contains `match`: flip a byte, drop a chunk, or drop the meta. */
-  async corrupt(how: 'flip' | 'missing-chunk' | 'drop-manifest', match: string) {
+  /** Damages the stored file whose key contains `match`: flip a byte, drop a chunk, drop every manifest record, or drop the file's meta. */
+  async corrupt(how: 'flip' | 'missing-chunk' | 'drop-manifest' | 'drop-meta', match: string) {
     const all = await entries(files);
     const meta = all.find(([k, v]) => String(k).endsWith('/meta') && (v as { path: string }).path === match);
     if (how === 'drop-manifest') {
@@ -59,6 +106,11 @@ window.storeTest = {
       return null;
     }
     if (!meta) throw new Error(`no stored file ${match}`);
+    if (how === 'drop-meta') {
+      // What a tab closed between a file's last chunk and its meta record leaves.
+      await delMany([meta[0]], files);
+      return String(meta[0]);
+    }
     const prefix = String(meta[0]).replace(/meta$/, '');
     const chunk = all.find(([k]) => String(k) === prefix + '1') ?? all.find(([k]) => String(k) === prefix + '0')!;
     if (how === 'flip') {

@@ -127,3 +127,34 @@ export interface MgntModelInfo {
   ms: number;
   storage: MgntStorageReport;
 }
+
+/** A file of a model kept in IndexedDB. */
+export interface MgntStoredFile {
+  path: string;
+  bytes: number;
+  sha256: string;
+}
+
+/** What MgntCanvas.listStoredModels() reports per model kept in IndexedDB. */
+export interface MgntStoredModel {
+  /** The checkpoint's name (its manifest's `name`; files are kept under it). `null`: results of checkpoints no longer stored. */
+  name: string | null;
+  /** Manifest URLs it was loaded from (empty until a load of it completed). */
+  urls: string[];
+  /** Checkpoint ids (a hash of the file hashes) of its stored manifests. */
+  ids: string[];
+  /** A manifest record is stored and every file it requires is complete: the next load needs no download. */
+  complete: boolean;
+  files: MgntStoredFile[];
+  /** Checkpoint bytes: complete files, plus chunks of writes that were cut short. */
+  fileBytes: number;
+  /** First-step activations and results computed with it. */
+  cacheBytes: number;
+  /** fileBytes + cacheBytes. */
+  bytes: number;
+  /** When its last complete load was saved (ms since the epoch), or null. */
+  savedAt: number | null;
+}
+
+/** navigator.storage.persist()'s answer, or `unsupported`. */
+export type MgntPersistResult = 'granted' | 'denied' | 'unsupported';

@@ -11,8 +11,10 @@ import { openSession } from '../worker/client';
 import { DrawPad } from './draw-pad';
 import { Gallery } from './gallery';
 import { InpaintEditor } from './inpaint';
+import { registerOffline } from './offline';
 import { ResultPanel } from './panel';
 import { VideoSection } from './video';
+import { StoragePanel } from './storage-panel';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 const params = new URLSearchParams(location.search);
@@ -29,6 +31,10 @@ const gallery = new Gallery($<HTMLOListElement>('gallery'), (item) => {
 });
 
 const pad = new DrawPad($<HTMLCanvasElement>('draw-canvas'), (f) => void useFile(f));
+const stored = new StoragePanel($('stored'));
+// Read when opened: listing walks the whole store, which the page otherwise never needs.
+$('storage-panel').addEventListener('toggle', () => ($<HTMLDetailsElement>('storage-panel').open ? void stored.refresh() : undefined));
+registerOffline($('offline'));
 
 let session: SessionApi | null = null;
 let info: ModelInfo | null = null;
@@ -232,6 +238,7 @@ async function main(): Promise<void> {
   $('storage').textContent = info.storage.memoryOnly
     ? `memory only: ${info.storage.reason ?? ''}`
     : src.every((s) => s === 'idb') ? `loaded from IndexedDB in ${info.ms.toFixed(0)} ms` : `downloaded in ${info.ms.toFixed(0)} ms and kept in IndexedDB`;
+  if ($<HTMLDetailsElement>('storage-panel').open) void stored.refresh();
   const sel = $<HTMLSelectElement>('class');
   sel.replaceChildren(...info.classes.map((c, i) => new Option(c, String(i))));
   $<HTMLInputElement>('steps').value = String(info.defaults.steps);

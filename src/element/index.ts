@@ -4,6 +4,7 @@
 // definition instead of throwing NotSupportedError from customElements.define.
 import { MgntCanvas } from './mgnt-canvas';
 import './events';
+import './storage'; // attaches the static storage methods (MgntCanvas.listStoredModels, …)
 
 export { MgntCanvas };
 export { MgntError } from '../gpu/errors';

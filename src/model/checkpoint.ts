@@ -3,6 +3,11 @@ import { validateManifest, type Manifest, type ManifestFile } from './manifest';
 import { parseSafetensors, type SafetensorsFile } from './safetensors';
 import { decoderTensors, encoderTensors, transformerTensors } from './tensors';
 
+/**
+ * Load progress over the whole checkpoint: `total` is the sum of the manifest's required files
+ * (the same in every event, from the first one, sent before any byte arrives); `loaded` counts
+ * the bytes of all of them so far. `file` is the file being fetched.
+ */
 export interface LoadProgress {
   file: string;
   loaded: number;
@@ -12,7 +17,8 @@ export interface LoadProgress {
 /** Where checkpoint bytes come from: the network by default; the store wraps it with IndexedDB. */
 export interface FileSource {
   manifest(url: string): Promise<unknown>;
-  file(url: string, f: ManifestFile, onProgress?: (loaded: number) => void, reload?: boolean): Promise<ArrayBuffer>;
+  /** `signal`: aborting it stops the download and rejects with the signal's reason (an AbortError). */
+  file(url: string, f: ManifestFile, onProgress?: (loaded: number) => void, reload?: boolean, signal?: AbortSignal): Promise<ArrayBuffer>;
   /** The checkpoint is complete and usable: a caching source may mark it complete now. */
   commit?(): Promise<void>;
   /** Loading failed (integrity, format, shapes): a caching source drops what this load stored. */
@@ -32,11 +38,18 @@ export async function sha256Hex(buf: ArrayBuffer): Promise<string> {
   return Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-async function fetchOk(url: string, reload: boolean): Promise<Response> {
+/** What an aborted load rejects with: the signal's reason (an AbortError unless the caller gave another). */
+export function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException('The load was aborted', 'AbortError');
+}
+
+async function fetchOk(url: string, reload: boolean, signal?: AbortSignal): Promise<Response> {
   let res: Response;
   try {
-    res = await fetch(url, { credentials: 'omit', cache: reload ? 'reload' : 'default' });
+    res = await fetch(url, { credentials: 'omit', cache: reload ? 'reload' : 'default', signal });
   } catch (e) {
+    // A cancelled load is not a network failure: the caller asked for it.
+    if (signal?.aborted) throw abortReason(signal);
     throw new MgntError('network', `could not fetch ${url}: ${String(e)}. Check the URL and your connection (and CORS, if it is on another origin).`, { cause: e });
   }
   if (!res.ok) throw new MgntError('network', `fetching ${url} failed with HTTP ${res.status} ${res.statusText}`);
@@ -62,14 +75,15 @@ export const networkSource: FileSource = {
       throw new MgntError('format', `${url} is not valid JSON${html}`, { cause: e });
     }
   },
-  async file(url, f, onProgress, reload = false) {
-    const res = await fetchOk(url, reload);
+  async file(url, f, onProgress, reload = false, signal) {
+    const res = await fetchOk(url, reload, signal);
     const type = res.headers.get('content-type') ?? '';
     const html = () =>
       new MgntError('format', `${f.path}: the server returned an HTML page (content-type ${type || 'none'}) instead of the checkpoint file at ${url}; is the path right?`);
     if (type.includes('text/html')) throw html();
     if (!res.body) {
       const b = await res.arrayBuffer().catch((e) => {
+        if (signal?.aborted) throw abortReason(signal);
         throw new MgntError('network', `${f.path}: the download broke off (${String(e)}); check the connection and load again`, { cause: e });
       });
       if (looksLikeHtml(new Uint8Array(b))) throw html();
@@ -83,6 +97,7 @@ export const networkSource: FileSource = {
       try {
         chunk = await reader.read();
       } catch (e) {
+        if (signal?.aborted) throw abortReason(signal);
         throw new MgntError('network', `${f.path}: the download broke off after ${n} of ${f.bytes} bytes (${String(e)}); check the connection and load again`, { cause: e });
       }
       const { done, value } = chunk;
@@ -117,6 +132,8 @@ export function fileUrl(manifestUrl: string, path: string): string {
  * more bypassing caches; a second failure is an `integrity` error naming it.
  * Every tensor the config needs is then checked (a `format` error names it); only a checkpoint
  * that passes all of this is committed by a caching source, any other is discarded from it.
+ * Aborting `signal` stops the download in flight and discards what this load stored, so a
+ * cancelled load leaves nothing behind; it rejects with the signal's reason (an AbortError).
  */
 export async function loadCheckpoint(
   url: string,
@@ -126,6 +143,8 @@ export async function loadCheckpoint(
   try {
     const ck = await loadFiles(url, source, opts);
     checkTensors(ck);
+    // Aborted after the last byte arrived: still cancelled, so nothing is committed.
+    if (opts.signal?.aborted) throw abortReason(opts.signal);
     await source.commit?.();
     return ck;
   } catch (e) {
@@ -139,11 +158,14 @@ async function loadFiles(
   source: FileSource,
   opts: { onProgress?: (p: LoadProgress) => void; signal?: AbortSignal },
 ): Promise<Checkpoint> {
+  opts.signal?.throwIfAborted();
   const manifest = validateManifest(await source.manifest(url));
   // Optional files (the encoder's) are fetched when first needed, so they count for nothing here.
   const required = manifest.files.filter((f) => !f.optional);
   const total = required.reduce((a, f) => a + f.bytes, 0);
   let done = 0;
+  // The total before any byte: a progress bar is right from its first frame.
+  if (required.length) opts.onProgress?.({ file: required[0].path, loaded: 0, total });
   const files = new Map<string, SafetensorsFile>();
   for (const f of required) {
     const buf = await fetchVerified(url, f, source, (n) => opts.onProgress?.({ file: f.path, loaded: done + n, total }), opts.signal);
@@ -151,8 +173,12 @@ async function loadFiles(
     opts.onProgress?.({ file: f.path, loaded: done, total });
     files.set(f.path, parseSafetensors(buf, f.path));
   }
-  const id = (await sha256Hex(new TextEncoder().encode(manifest.files.map((f) => f.sha256).join(':')).buffer as ArrayBuffer)).slice(0, 16);
-  return { url, manifest, files, id };
+  return { url, manifest, files, id: await checkpointId(manifest) };
+}
+
+/** A checkpoint's id: a hash of its file hashes (derived data in the store is keyed by it). */
+export async function checkpointId(manifest: Pick<Manifest, 'files'>): Promise<string> {
+  return (await sha256Hex(new TextEncoder().encode(manifest.files.map((f) => f.sha256).join(':')).buffer as ArrayBuffer)).slice(0, 16);
 }
 
 /**
@@ -165,7 +191,7 @@ async function fetchVerified(url: string, f: ManifestFile, source: FileSource, o
   for (let attempt = 0; attempt < 2; attempt++) {
     signal?.throwIfAborted();
     try {
-      const b = await source.file(u, f, onProgress, attempt > 0);
+      const b = await source.file(u, f, onProgress, attempt > 0, signal);
       const hash = await sha256Hex(b);
       if (hash !== f.sha256) {
         throw new MgntError('integrity', `${f.path}: integrity check failed: SHA-256 ${hash.slice(0, 12)}… does not match the manifest's ${f.sha256.slice(0, 12)}…`);

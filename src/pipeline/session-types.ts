@@ -88,7 +88,11 @@ export interface TestClip {
 /** What the element and the demo need from a session, whether it runs here or in a worker. */
 export interface SessionApi {
   readonly backend: 'worker' | 'main';
-  load(url: string, onProgress?: (p: LoadProgress) => void): Promise<ModelInfo>;
+  /**
+   * Loads a model (IndexedDB first, then the network). Aborting `signal` cancels the download and
+   * rejects with AbortError once whatever this load had stored is dropped again.
+   */
+  load(url: string, onProgress?: (p: LoadProgress) => void, opts?: LoadOptions): Promise<ModelInfo>;
   generate(req: SessionRequest, onStep?: (s: StepReport) => void): Promise<SessionResult>;
   /**
    * Tokens of a size×size gray8 image (row-major, white on black as the training data), with the
@@ -100,6 +104,10 @@ export interface SessionApi {
   abort(): void;
   /** Stops, frees the GPU memory; reports the pool's live bytes after vs before loading. */
   destroy(): Promise<DestroyReport>;
+}
+
+export interface LoadOptions {
+  signal?: AbortSignal;
 }
 
 export interface DestroyReport {

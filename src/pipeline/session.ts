@@ -14,9 +14,9 @@ import { generate } from './generate';
 import type { FirstStepCache } from './first-step';
 import { checkTestClips, contextFixed, parseContext, testClipFrames } from './context';
 import { requestKey, resolveRequest, type SessionRequest } from './request';
-import type { DestroyReport, EncodeResult, ModelInfo, SessionApi, SessionOptions, SessionResult, StepReport, TestClip } from './session-types';
+import type { DestroyReport, EncodeResult, LoadOptions, ModelInfo, SessionApi, SessionOptions, SessionResult, StepReport, TestClip } from './session-types';
 
-export type { DestroyReport, EncodeResult, ModelInfo, SessionApi, SessionOptions, SessionResult, StepReport, TestClip };
+export type { DestroyReport, EncodeResult, LoadOptions, ModelInfo, SessionApi, SessionOptions, SessionResult, StepReport, TestClip };
 
 function abortError(): DOMException {
   return new DOMException('The generation was aborted', 'AbortError');
@@ -74,12 +74,12 @@ export class Session implements SessionApi {
     return this.model;
   }
 
-  async load(url: string, onProgress?: (p: LoadProgress) => void): Promise<ModelInfo> {
+  async load(url: string, onProgress?: (p: LoadProgress) => void, opts: LoadOptions = {}): Promise<ModelInfo> {
     this.check();
     this.abort();
     const t0 = performance.now();
     const seq = ++this.loadSeq;
-    const { ck, report, source } = await this.fetchCheckpoint(url, onProgress);
+    const { ck, report, source } = await this.fetchCheckpoint(url, onProgress, opts.signal);
     this.check();
     // Last call wins: an older load finishing late must not replace the newer model.
     if (seq !== this.loadSeq) throw new DOMException('This load was superseded by a newer load()', 'AbortError');
@@ -98,11 +98,11 @@ export class Session implements SessionApi {
     };
   }
 
-  private async fetchCheckpoint(url: string, onProgress?: (p: LoadProgress) => void) {
+  private async fetchCheckpoint(url: string, onProgress?: (p: LoadProgress) => void, signal?: AbortSignal) {
     const { source, report } = this.opts.store === false
       ? { source: networkSource, report: { ...emptyReport(), memoryOnly: true, reason: 'storage disabled' } }
       : storedSource({ chunkBytes: this.opts.chunkBytes, onQuota: this.opts.onQuota });
-    return { ck: await loadCheckpoint(url, { source, onProgress }), report, source };
+    return { ck: await loadCheckpoint(url, { source, onProgress, signal }), report, source };
   }
 
   /**

@@ -11,7 +11,7 @@ import { validateManifest, type Manifest, type ManifestFile } from '../model/man
 import { fileChunkKey, fileMetaKey, filePrefix, filesStore, manifestKey, MAX_CHUNK_BYTES } from './keys';
 import { isQuotaError, storageEstimate, type Estimate } from './quota';
 
-interface FileMeta {
+export interface FileMeta {
   path: string;
   bytes: number;
   sha256: string;
@@ -157,7 +157,7 @@ export function storedSource(opts: StoreOptions = {}): { source: FileSource; rep
       manifest = validateManifest(m);
       return manifest;
     },
-    async file(url, f, onProgress, reload = false) {
+    async file(url, f, onProgress, reload = false, signal) {
       const model = manifest?.name ?? 'unknown';
       if (db && !reload) {
         const b = await read(model, f).catch(() => null);
@@ -168,10 +168,11 @@ export function storedSource(opts: StoreOptions = {}): { source: FileSource; rep
           return b;
         }
       }
-      const b = await net.file(url, f, onProgress, reload);
+      const b = await net.file(url, f, onProgress, reload, signal);
       report.files[f.path] = 'network';
-      // Only verified bytes enter the store; loadCheckpoint reports the mismatch itself.
-      if (db && !report.memoryOnly && (await sha256Hex(b)) === f.sha256 && (await write(model, f, b))) {
+      // Only verified bytes enter the store; loadCheckpoint reports the mismatch itself. A load
+      // cancelled by now writes nothing (it would be discarded at once).
+      if (db && !report.memoryOnly && !signal?.aborted && (await sha256Hex(b)) === f.sha256 && (await write(model, f, b))) {
         stored.add(f.sha256);
         written.add(f.sha256);
       }

@@ -13,6 +13,24 @@ export const manifestKey = (url: string) => `manifest/${url}`;
 export const firstStepKey = (ckId: string, width: number, cls: number, cfg: boolean) => `first/${ckId}/${width}/${cls}/${cfg ? 'cfg' : 'cond'}`;
 export const resultKey = (ckId: string, request: string) => `result/${ckId}/${request}`;
 
+/** A checkpoint-file key taken apart (model names may contain `/`: the hash is found from the end). */
+export function parseFileKey(key: string): { model: string; sha: string; part: 'meta' | number } | null {
+  const m = /^file\/(.+)\/([0-9a-f]{64})\/(meta|\d+)$/.exec(key);
+  if (!m) return null;
+  return { model: m[1], sha: m[2], part: m[3] === 'meta' ? 'meta' : Number(m[3]) };
+}
+
+/** The manifest URL of a manifest record's key. */
+export function parseManifestKey(key: string): string | null {
+  return key.startsWith('manifest/') ? key.slice('manifest/'.length) : null;
+}
+
+/** The checkpoint id a derived entry (first step or result) belongs to. */
+export function parseCacheKey(key: string): { kind: 'first' | 'result'; ckId: string } | null {
+  const m = /^(first|result)\/([^/]+)\//.exec(key);
+  return m ? { kind: m[1] as 'first' | 'result', ckId: m[2] } : null;
+}
+
 let filesDb: UseStore | null = null;
 let cacheDb: UseStore | null = null;
 

@@ -3,7 +3,7 @@
 // Both sides implement SessionApi, so the element and the demo do not care which one they got.
 import { MgntError } from '../gpu/errors';
 import type { LoadProgress } from '../model/checkpoint';
-import { Session, type DestroyReport, type EncodeResult, type ModelInfo, type SessionApi, type SessionResult, type StepReport, type TestClip } from '../pipeline/session';
+import { Session, type DestroyReport, type EncodeResult, type LoadOptions, type ModelInfo, type SessionApi, type SessionResult, type StepReport, type TestClip } from '../pipeline/session';
 import type { SessionRequest } from '../pipeline/request';
 import { requestPersistence } from '../store';
 import type { FromWorker, ToWorker, WireError } from './protocol';
@@ -76,8 +76,22 @@ export class WorkerSession implements SessionApi {
     return this.call({ kind: 'open', chunkBytes });
   }
 
-  load(url: string, onProgress?: (p: LoadProgress) => void): Promise<ModelInfo> {
-    return this.call({ kind: 'load', url }, { onProgress });
+  /**
+   * The promise settles when the worker has finished: after an abort, once the worker has dropped
+   * what the load stored, so the caller may look at the store right away.
+   */
+  load(url: string, onProgress?: (p: LoadProgress) => void, opts: LoadOptions = {}): Promise<ModelInfo> {
+    const signal = opts.signal;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const id = this.nextId; // the id call() is about to give this request
+    const cancel = () => {
+      if (!this.dead) this.worker.postMessage({ kind: 'cancel', target: id } satisfies ToWorker);
+    };
+    signal?.addEventListener('abort', cancel, { once: true });
+    return this.call<ModelInfo>({ kind: 'load', url }, { onProgress })
+      // As on the main thread: a cancelled load rejects with the signal's own reason.
+      .catch((e) => Promise.reject(signal?.aborted && (e as Error)?.name === 'AbortError' ? signal.reason : e))
+      .finally(() => signal?.removeEventListener('abort', cancel));
   }
 
   generate(request: SessionRequest, onStep?: (s: StepReport) => void): Promise<SessionResult> {

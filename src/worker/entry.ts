@@ -6,6 +6,8 @@ import type { FromWorker, ToWorker, WireError } from './protocol';
 
 const scope = self as unknown as { postMessage(m: FromWorker, transfer?: Transferable[]): void; onmessage: ((e: MessageEvent<ToWorker>) => void) | null };
 let session: Session | null = null;
+/** Loads in flight, by request id, so the page can cancel one (`cancel`). */
+const loads = new Map<number, AbortController>();
 
 function wire(e: unknown): WireError {
   if (e instanceof MgntError) return { name: 'MgntError', type: e.type, message: e.message };
@@ -22,6 +24,10 @@ async function handle(m: ToWorker): Promise<void> {
     session?.abort();
     return;
   }
+  if (m.kind === 'cancel') {
+    loads.get(m.target)?.abort();
+    return;
+  }
   try {
     switch (m.kind) {
       case 'open':
@@ -30,8 +36,14 @@ async function handle(m: ToWorker): Promise<void> {
         break;
       case 'load': {
         if (!session) throw new MgntError('aborted', 'the worker has no session');
-        const info = await session.load(m.url, (progress) => post({ kind: 'progress', id: m.id, progress }));
-        post({ kind: 'done', id: m.id, value: info });
+        const ctl = new AbortController();
+        loads.set(m.id, ctl);
+        try {
+          const info = await session.load(m.url, (progress) => post({ kind: 'progress', id: m.id, progress }), { signal: ctl.signal });
+          post({ kind: 'done', id: m.id, value: info });
+        } finally {
+          loads.delete(m.id);
+        }
         break;
       }
       case 'generate': {

@@ -19,6 +19,8 @@ export type ToWorker =
   | { kind: 'encode'; id: number; gray: Uint8Array; size: number }
   | { kind: 'testClip'; id: number; index: number }
   | { kind: 'abort' }
+  /** Cancels the load with id `target` (its AbortSignal fired on the page). */
+  | { kind: 'cancel'; target: number }
   | { kind: 'destroy'; id: number };
 
 export type FromWorker =
