@@ -40,7 +40,8 @@ export class VideoSection {
 
   async start(): Promise<void> {
     // A cheap look first: without a video model no second worker or GPU device is started.
-    const head = await fetch(this.url, { method: 'HEAD' }).catch(() => null);
+    // GET, not HEAD: the offline copy (a Workbox precache) answers GETs only.
+    const head = await fetch(this.url).catch(() => null);
     if (!head?.ok || !/json/.test(head.headers.get('content-type') ?? '')) return;
     try {
       this.session = await openSession();

@@ -88,7 +88,10 @@ export class WorkerSession implements SessionApi {
       if (!this.dead) this.worker.postMessage({ kind: 'cancel', target: id } satisfies ToWorker);
     };
     signal?.addEventListener('abort', cancel, { once: true });
-    return this.call<ModelInfo>({ kind: 'load', url }, { onProgress })
+    // The worker is a blob: URL, against which a relative URL means nothing: resolve it here, as
+    // fetch on this page would.
+    const abs = new URL(url, globalThis.location?.href).href;
+    return this.call<ModelInfo>({ kind: 'load', url: abs }, { onProgress })
       // As on the main thread: a cancelled load rejects with the signal's own reason.
       .catch((e) => Promise.reject(signal?.aborted && (e as Error)?.name === 'AbortError' ? signal.reason : e))
       .finally(() => signal?.removeEventListener('abort', cancel));
