@@ -1,62 +1,20 @@
 // <mgnt-canvas>: a class-conditional image generated on the visitor's GPU. Attributes reflect to
 // properties; the model loads when the element becomes visible (or at once with loading="eager");
-// the GPU work runs in a worker session (main-thread fallback) that the element owns and frees
-// when it is removed.
-import { MgntError, type MgntErrorType } from '../gpu/errors';
+// the GPU work runs in the page's shared session (one worker, device and model copy for every
+// element, main-thread fallback: src/worker/registry.ts), which the last element removed frees.
+import { MgntError } from '../gpu/errors';
 import type { LoadProgress } from '../model/checkpoint';
-import type { ModelInfo, SessionApi, SessionResult, StepReport } from '../pipeline/session';
-import { openSession } from '../worker/client';
+import type { ModelInfo, StepReport } from '../pipeline/session';
+import type { Lease } from '../worker/lease';
+import { joinPage, pageDiagnostics } from '../worker/registry';
 import { OBSERVED, parseClass, parseLoading, parseNumber, validateAttribute, type Observed } from './attributes';
 import { resolveModelUrl } from './default-model';
 import { drawGray, grayToBlob, grayToImageData } from './draw';
 import { imageToGray, type ImageInput } from './image-input';
 import { STYLES } from './styles';
+import type { MgntEncoded, MgntErrorDetail, MgntProgressDetail, MgntResult } from './types';
 
-export interface MgntResult {
-  image: ImageData;
-  gray: Uint8Array;
-  size: number;
-  tokens: Uint32Array;
-  gflops: number;
-  ms: number;
-  widths: number[];
-  classIndex: number | null;
-  className: string | null;
-  seed: number;
-  steps: number;
-  /** `result`: a repeated request answered from the cache; `first-step`: step 1 came from it. */
-  reused: SessionResult['reused'];
-}
-
-/** An image turned into tokens by encode(). */
-export interface MgntEncoded {
-  tokens: Uint32Array;
-  /** The decoder's reconstruction of the tokens (what inpainting starts from). */
-  image: ImageData;
-  gray: Uint8Array;
-  size: number;
-  /** The size×size gray pixels that were encoded. */
-  input: Uint8Array;
-  gflops: number;
-  ms: number;
-}
-
-export type MgntProgressDetail =
-  | { phase: 'load'; file: string; loaded: number; total: number }
-  | { phase: 'generate'; step: number; steps: number; width: number; gflops: number; computed: number; cached: boolean };
-
-export interface MgntErrorDetail {
-  type: MgntErrorType | 'error';
-  message: string;
-  /** False for notices the element survives (e.g. `quota`: it runs from memory). */
-  fatal: boolean;
-}
-
-/** Numbers for tests and diagnostics: sessions open, and the GPU pool after the last destroy. */
-export const diagnostics = {
-  openSessions: 0,
-  lastDestroy: null as null | { liveBytes: number; baseLiveBytes: number },
-};
+export type { MgntEncoded, MgntErrorDetail, MgntProgressDetail, MgntResult } from './types';
 
 const PROPS = [...OBSERVED] as const;
 
@@ -74,13 +32,15 @@ export class MgntCanvas extends HTMLElement {
   static readonly observedAttributes = OBSERVED;
   /** Set false before elements connect to run sessions on the main thread (e.g. a CSP without blob: workers). */
   static useWorker = true;
-  static readonly diagnostics = diagnostics;
+  /** Shared sessions open, the GPU pool after the last one closed, stats() of the open one. */
+  static readonly diagnostics = pageDiagnostics;
 
   private readonly root: ShadowRoot;
   private readonly canvas: HTMLCanvasElement;
   private readonly bar: HTMLElement;
   private readonly status: HTMLElement;
-  private session: SessionApi | null = null;
+  /** This element's share of the page's session, once that is open. */
+  private session: Lease | null = null;
   private info: ModelInfo | null = null;
   private loadPromise: Promise<ModelInfo> | null = null;
   private loadedUrl: string | null = null;
@@ -91,8 +51,8 @@ export class MgntCanvas extends HTMLElement {
   private epoch = 0;
   /** Bumped by every load: a load overtaken by a newer one (the model attribute changed) is void. */
   private loadSeq = 0;
-  /** A session being opened, shared by overlapping loads so only one is ever created. */
-  private opening: Promise<SessionApi> | null = null;
+  /** A share being opened, shared by overlapping loads so only one is ever taken. */
+  private opening: Promise<Lease> | null = null;
   private autoplayQueued = false;
 
   constructor() {
@@ -230,11 +190,8 @@ export class MgntCanvas extends HTMLElement {
     this.info = null;
     this.runs++;
     this.epoch++;
-    if (!s) return;
-    s.abort();
-    const freed = await s.destroy();
-    diagnostics.openSessions--;
-    diagnostics.lastDestroy = freed;
+    // Cancels this element's work only; the page's session goes with the last element.
+    await s?.destroy();
   }
 
   // --- loading --------------------------------------------------------------------------------
@@ -251,10 +208,7 @@ export class MgntCanvas extends HTMLElement {
     try {
       this.setStatus('Loading model…');
       if (!this.session) {
-        const opening = (this.opening ??= openSession({
-          worker: MgntCanvas.useWorker,
-          onQuota: (message) => this.emit('error', { type: 'quota', message, fatal: false } satisfies MgntErrorDetail),
-        }));
+        const opening = (this.opening ??= this.join());
         const s = await opening.finally(() => {
           if (this.opening === opening) this.opening = null;
         });
@@ -262,10 +216,7 @@ export class MgntCanvas extends HTMLElement {
           if (this.session !== s) await s.destroy();
           throw new DOMException('The element was removed', 'AbortError');
         }
-        if (this.session !== s) {
-          this.session = s;
-          diagnostics.openSessions++;
-        }
+        this.session = s;
       }
       const info = await this.session!.load(url, (p: LoadProgress) => {
         if (stale()) return;
@@ -295,6 +246,20 @@ export class MgntCanvas extends HTMLElement {
         this.loadPromise = null;
         this.fail(e, true);
       }
+      throw e;
+    }
+  }
+
+  private async join(): Promise<Lease> {
+    const lease = joinPage({
+      worker: MgntCanvas.useWorker,
+      onQuota: (message) => this.emit('error', { type: 'quota', message, fatal: false } satisfies MgntErrorDetail),
+    });
+    try {
+      await lease.ready();
+      return lease;
+    } catch (e) {
+      await lease.destroy(); // no WebGPU here: leave, so the page's count goes back to zero
       throw e;
     }
   }

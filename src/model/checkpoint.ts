@@ -120,7 +120,7 @@ export function fileUrl(manifestUrl: string, path: string): string {
  */
 export async function loadCheckpoint(
   url: string,
-  opts: { source?: FileSource; onProgress?: (p: LoadProgress) => void; signal?: AbortSignal } = {},
+  opts: LoadOptions = {},
 ): Promise<Checkpoint> {
   const source = opts.source ?? networkSource;
   try {
@@ -134,12 +134,26 @@ export async function loadCheckpoint(
   }
 }
 
-async function loadFiles(
-  url: string,
-  source: FileSource,
-  opts: { onProgress?: (p: LoadProgress) => void; signal?: AbortSignal },
-): Promise<Checkpoint> {
+export interface LoadOptions {
+  source?: FileSource;
+  onProgress?: (p: LoadProgress) => void;
+  signal?: AbortSignal;
+  /**
+   * Called with the checkpoint id as soon as the manifest is read, before any file is fetched:
+   * a page that already holds this checkpoint (under another URL) throws here to skip the download.
+   */
+  beforeFiles?: (id: string) => void;
+}
+
+/** Content hash of a whole checkpoint, from its manifest's file hashes (no file needed). */
+export async function checkpointId(manifest: Manifest): Promise<string> {
+  return (await sha256Hex(new TextEncoder().encode(manifest.files.map((f) => f.sha256).join(':')).buffer as ArrayBuffer)).slice(0, 16);
+}
+
+async function loadFiles(url: string, source: FileSource, opts: LoadOptions): Promise<Checkpoint> {
   const manifest = validateManifest(await source.manifest(url));
+  const id = await checkpointId(manifest);
+  opts.beforeFiles?.(id);
   // Optional files (the encoder's) are fetched when first needed, so they count for nothing here.
   const required = manifest.files.filter((f) => !f.optional);
   const total = required.reduce((a, f) => a + f.bytes, 0);
@@ -151,7 +165,6 @@ async function loadFiles(
     opts.onProgress?.({ file: f.path, loaded: done, total });
     files.set(f.path, parseSafetensors(buf, f.path));
   }
-  const id = (await sha256Hex(new TextEncoder().encode(manifest.files.map((f) => f.sha256).join(':')).buffer as ArrayBuffer)).slice(0, 16);
   return { url, manifest, files, id };
 }
 

@@ -3,6 +3,7 @@
 // generation abort the previous one, and frees every GPU buffer on destroy.
 import type { FrontPoint } from './budget';
 import { acquireGpu } from '../gpu/device';
+import type { DeviceSlot } from '../gpu/device-slot';
 import { MgntError } from '../gpu/errors';
 import { Runtime } from '../gpu/runtime';
 import { findTensor, loadCheckpoint, loadEncoderFile, networkSource, type FileSource, type LoadProgress } from '../model/checkpoint';
@@ -47,6 +48,11 @@ export interface SessionResult extends Omit<GenerateResult, 'steps'> {
 
 export interface SessionOptions {
   runtime?: Runtime;
+  /**
+   * A device shared with other sessions (one per model on a page): after a device loss the
+   * session takes the slot's replacement instead of acquiring its own.
+   */
+  slot?: DeviceSlot;
   /** Keep checkpoint files and activations in IndexedDB (default true). */
   store?: boolean;
   chunkBytes?: number;
@@ -83,6 +89,8 @@ export interface SessionApi {
 export interface DestroyReport {
   liveBytes: number;
   baseLiveBytes: number;
+  /** The device stays in use by other elements of the page: nothing was freed by this destroy. */
+  shared?: boolean;
 }
 
 function abortError(): DOMException {
@@ -117,6 +125,7 @@ export class Session implements SessionApi {
 
   /** Opens a session on a given runtime, or on a new device that destroy() will release. */
   static async open(opts: SessionOptions = {}): Promise<Session> {
+    if (opts.slot) return new Session(opts.slot.runtime, false, opts);
     if (opts.runtime) return new Session(opts.runtime, false, opts);
     return new Session(new Runtime(await acquireGpu()), true, opts);
   }
@@ -139,12 +148,13 @@ export class Session implements SessionApi {
     return this.model;
   }
 
-  async load(url: string, onProgress?: (p: LoadProgress) => void): Promise<ModelInfo> {
+  /** `beforeFiles`: see LoadOptions (a page skipping a checkpoint it already holds). */
+  async load(url: string, onProgress?: (p: LoadProgress) => void, beforeFiles?: (id: string) => void): Promise<ModelInfo> {
     this.check();
     this.abort();
     const t0 = performance.now();
     const seq = ++this.loadSeq;
-    const { ck, report, source } = await this.fetchCheckpoint(url, onProgress);
+    const { ck, report, source } = await this.fetchCheckpoint(url, onProgress, beforeFiles);
     this.check();
     // Last call wins: an older load finishing late must not replace the newer model.
     if (seq !== this.loadSeq) throw new DOMException('This load was superseded by a newer load()', 'AbortError');
@@ -162,11 +172,11 @@ export class Session implements SessionApi {
     };
   }
 
-  private async fetchCheckpoint(url: string, onProgress?: (p: LoadProgress) => void) {
+  private async fetchCheckpoint(url: string, onProgress?: (p: LoadProgress) => void, beforeFiles?: (id: string) => void) {
     const { source, report } = this.opts.store === false
       ? { source: networkSource, report: { ...emptyReport(), memoryOnly: true, reason: 'storage disabled' } }
       : storedSource({ chunkBytes: this.opts.chunkBytes, onQuota: this.opts.onQuota });
-    return { ck: await loadCheckpoint(url, { source, onProgress }), report, source };
+    return { ck: await loadCheckpoint(url, { source, onProgress, beforeFiles }), report, source };
   }
 
   /**
@@ -258,20 +268,29 @@ export class Session implements SessionApi {
     }
   }
 
-  /** Replaces a lost device: a new runtime (owned by the session from now on), the model loaded again. */
+  /**
+   * Replaces a lost device: the shared slot's replacement, or else a new runtime owned by the
+   * session from now on; then the model loaded again.
+   */
   private async recover(): Promise<void> {
     const lost = this.runtime;
     this.model?.destroy(); // its buffers died with the device; drop the references
     this.model = null;
-    lost.destroy();
-    const rt = new Runtime(await acquireGpu());
+    let rt: Runtime;
+    if (this.opts.slot) rt = await this.opts.slot.replace(lost);
+    else {
+      lost.destroy();
+      rt = new Runtime(await acquireGpu());
+      this.ownsRuntime = true;
+    }
     if (this.destroyed) {
-      rt.destroy();
-      rt.device.destroy();
+      if (!this.opts.slot) {
+        rt.destroy();
+        rt.device.destroy();
+      }
       throw new MgntError('aborted', 'this session was destroyed');
     }
     this.runtime = rt;
-    this.ownsRuntime = true;
     this.recoveries++;
     const { ck, source } = await this.fetchCheckpoint(this.url!);
     this.model = MgntModel.fromCheckpoint(rt, ck);
