@@ -32,7 +32,7 @@ export class MgntCanvas extends HTMLElement {
   static readonly observedAttributes = OBSERVED;
   /** Set false before elements connect to run sessions on the main thread (e.g. a CSP without blob: workers). */
   static useWorker = true;
-  /** Shared sessions open, the GPU pool after the last one closed, stats() of the open one. */
+  /** The page's shared sessions: open now, opened so far, the GPU pool after the last one closed. */
   static readonly diagnostics = pageDiagnostics;
 
   private readonly root: ShadowRoot;

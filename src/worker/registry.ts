@@ -16,17 +16,19 @@ export const pageDiagnostics = {
   hostsOpened: 0,
   /** The GPU pool of the last host destroyed: live bytes after vs before loading. */
   lastDestroy: null as DestroyReport | null,
-  /** Callers of the shared host now (elements that have started loading). */
-  get leases(): number {
-    return shared && !shared.closed ? shared.size : 0;
-  },
-  /** Devices and GPU bytes of the shared host, or null when none is open. */
-  stats(): Promise<HostStats | null> {
-    return shared && !shared.closed && !shared.failed ? shared.stats() : Promise.resolve(null);
-  },
 };
 
 let shared: Hub | null = null;
+
+/** Callers of the shared host now (elements that have started loading). */
+export function pageLeases(): number {
+  return shared && !shared.closed ? shared.size : 0;
+}
+
+/** Devices and GPU bytes of the shared host, or null when none is open. */
+export function pageStats(): Promise<HostStats | null> {
+  return shared && !shared.closed && !shared.failed ? shared.stats() : Promise.resolve(null);
+}
 
 /**
  * Joins the page's shared host, opening it for the first caller (`worker: false`, the first
