@@ -26,7 +26,7 @@ interface ModelRef {
   listeners: Set<(p: LoadProgress) => void>;
 }
 
-export const abortError = (what = 'The generation was aborted') => new DOMException(what, 'AbortError');
+const abortError = (what = 'The generation was aborted') => new DOMException(what, 'AbortError');
 
 export class Hub {
   private readonly leases: Lease[] = [];

@@ -6,7 +6,7 @@ import { MgntError } from '../gpu/errors';
 import type { LoadProgress } from '../model/checkpoint';
 import type { SessionRequest } from '../pipeline/request';
 import type { DestroyReport, EncodeResult, ModelInfo, SessionApi, SessionResult, StepReport } from '../pipeline/session';
-import { abortError, type Hub, type Job } from './hub';
+import type { Hub, Job } from './hub';
 
 export interface LeaseOptions {
   /** Storage could not keep this lease's model: it runs from memory. */
@@ -77,7 +77,7 @@ export class Lease implements SessionApi {
    */
   enqueue(req: SessionRequest, opts: { onStep?: (s: StepReport) => void; signal?: AbortSignal } = {}): Promise<SessionResult> {
     const url = this.modelUrl('generate()');
-    if (opts.signal?.aborted) return Promise.reject(abortError());
+    if (opts.signal?.aborted) return Promise.reject(new DOMException('The generation was aborted', 'AbortError'));
     return this.queue<SessionResult>('generate', opts.signal, (host, signal) =>
       host.generate(url, req, opts.onStep && ((s) => !signal.aborted && opts.onStep!(s)), signal));
   }
