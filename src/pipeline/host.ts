@@ -140,8 +140,10 @@ export class SessionHost implements HostApi {
     const e = this.entries.get(url);
     if (!e) throw new MgntError('bad-attribute', `${what}: no model is loaded from ${url}: call load() first`);
     await e.info;
-    if (!e.session || e.id === null) throw new MgntError('bad-attribute', `${what}: the model from ${url} failed to load; call load() again`);
-    return e.session;
+    // A URL found to name a checkpoint already loaded now points at that entry.
+    const now = this.entries.get(url) ?? e;
+    if (!now.session || now.id === null) throw new MgntError('bad-attribute', `${what}: the model from ${url} failed to load; call load() again`);
+    return now.session;
   }
 
   async generate(url: string, req: SessionRequest, onStep?: (s: StepReport) => void, signal?: AbortSignal): Promise<SessionResult> {
