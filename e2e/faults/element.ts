@@ -3,6 +3,7 @@
 // `?main` runs sessions on the main thread (where page-level stubs, e.g. of IndexedDB, apply).
 import { createStore, entries, set } from 'idb-keyval';
 import { MgntCanvas } from '../../src/element/index';
+import { joinPage, pageLeases, pageStats } from '../../src/worker/registry';
 
 const params = new URLSearchParams(location.search);
 if (params.has('main')) MgntCanvas.useWorker = false;
@@ -55,6 +56,42 @@ window.faultsEl = {
     const c = el(id).shadowRoot!.querySelector('canvas')!;
     const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
     return Array.from(d);
+  },
+  /** The page's shared session: hosts open and opened, leases, and the open host's devices and GPU bytes. */
+  async shared() {
+    const d = MgntCanvas.diagnostics;
+    return { openSessions: d.openSessions, hostsOpened: d.hostsOpened, leases: pageLeases(), lastDestroy: d.lastDestroy, stats: await pageStats() };
+  },
+  /**
+   * Two callers of the page's shared session (as two elements are) queue a burst each in the same
+   * task, A's first; `abortA` aborts A's k-th request (0-based) while it waits. No result cache, so
+   * every image is computed. Returns the order in which requests finished (`A0`, `B1`, …,
+   * `A1:AbortError`) and each result's seed and pixels.
+   */
+  async bursts(url: string, n: number, opts: { abortA?: number; steps?: number } = {}) {
+    const a = joinPage(), b = joinPage();
+    try {
+      await Promise.all([a.load(url), b.load(url)]);
+      const order: string[] = [];
+      const results: Record<string, { seed: number; gray: number[] }> = {};
+      const ctl = new AbortController();
+      const run = (name: string, lease: typeof a, i: number, signal?: AbortSignal) =>
+        lease.enqueue({ seed: (name === 'A' ? 100 : 200) + i, steps: opts.steps ?? 3, schedule: 'baseline', classIndex: 1, reuse: false }, { signal }).then(
+          (r) => {
+            order.push(`${name}${i}`);
+            results[`${name}${i}`] = { seed: r.seed, gray: Array.from(r.gray) };
+          },
+          (e: Error) => order.push(`${name}${i}:${e.name}`),
+        );
+      const all: Array<Promise<unknown>> = [];
+      for (let i = 0; i < n; i++) all.push(run('A', a, i, i === opts.abortA ? ctl.signal : undefined));
+      for (let i = 0; i < n; i++) all.push(run('B', b, i));
+      if (opts.abortA !== undefined) ctl.abort();
+      await Promise.all(all);
+      return { order, results };
+    } finally {
+      await Promise.all([a.destroy(), b.destroy()]);
+    }
   },
   /** IndexedDB keys of the checkpoint store (with byte sizes of chunks). */
   async storeKeys() {

@@ -1,7 +1,7 @@
 // <mgnt-canvas>: a class-conditional image generated on the visitor's GPU. Attributes reflect to
 // properties; the model loads when the element becomes visible (or at once with loading="eager");
-// the GPU work runs in a worker session (main-thread fallback) that the element owns and frees
-// when it is removed.
+// the GPU work runs in the page's shared session (one worker, device and model copy for every
+// element, main-thread fallback: src/worker/registry.ts), which the last element removed frees.
 import { resolveModelUrl } from '../api/default-model';
 import { grayToImageData, toModelInfo, toResult, toStepProgress } from '../api/result';
 import type { MgntEncoded, MgntErrorDetail, MgntModelInfo, MgntProgressDetail, MgntResult } from '../api/types';
@@ -9,8 +9,9 @@ import { MgntError } from '../gpu/errors';
 import { splitFrames } from '../model/clip';
 import type { LoadProgress } from '../model/checkpoint';
 import type { ContextFrame, FrameContext } from '../pipeline/context-types';
-import type { ModelInfo, SessionApi, StepReport } from '../pipeline/session';
-import { openSession } from '../worker/client';
+import type { ModelInfo, StepReport } from '../pipeline/session';
+import type { Lease } from '../worker/lease';
+import { joinPage, pageDiagnostics } from '../worker/registry';
 import { grayFramesToGif } from './animated';
 import { OBSERVED, parseClass, parseLoading, parseNumber, validateAttribute, type Observed } from './attributes';
 import { grayToBlob } from './draw';
@@ -19,12 +20,6 @@ import { STYLES } from './styles';
 import { VideoPlayer } from './video-player';
 
 export type { MgntEncoded, MgntErrorDetail, MgntProgressDetail, MgntResult } from '../api/types';
-
-/** Numbers for tests and diagnostics: sessions open, and the GPU pool after the last destroy. */
-export const diagnostics = {
-  openSessions: 0,
-  lastDestroy: null as null | { liveBytes: number; baseLiveBytes: number },
-};
 
 const PROPS = [...OBSERVED] as const;
 
@@ -72,13 +67,15 @@ export class MgntCanvas extends HTMLElement {
   static readonly observedAttributes = OBSERVED;
   /** Set false before elements connect to run sessions on the main thread (e.g. a CSP without blob: workers). */
   static useWorker = true;
-  static readonly diagnostics = diagnostics;
+  /** The page's shared sessions: open now, opened so far, the GPU pool after the last one closed. */
+  static readonly diagnostics = pageDiagnostics;
 
   private readonly root: ShadowRoot;
   private readonly canvas: HTMLCanvasElement;
   private readonly bar: HTMLElement;
   private readonly status: HTMLElement;
-  private session: SessionApi | null = null;
+  /** This element's share of the page's session, once that is open. */
+  private session: Lease | null = null;
   private info: MgntModelInfo | null = null;
   private loadPromise: Promise<MgntModelInfo> | null = null;
   private loadedUrl: string | null = null;
@@ -89,8 +86,8 @@ export class MgntCanvas extends HTMLElement {
   private epoch = 0;
   /** Bumped by every load: a load overtaken by a newer one (the model attribute changed) is void. */
   private loadSeq = 0;
-  /** A session being opened, shared by overlapping loads so only one is ever created. */
-  private opening: Promise<SessionApi> | null = null;
+  /** A share being opened, shared by overlapping loads so only one is ever taken. */
+  private opening: Promise<Lease> | null = null;
   private autoplayQueued = false;
   private readonly player: VideoPlayer;
   /** Context frames given to predict(), used by that run. */
@@ -245,11 +242,8 @@ export class MgntCanvas extends HTMLElement {
     this.runs++;
     this.epoch++;
     this.player.destroy();
-    if (!s) return;
-    s.abort();
-    const freed = await s.destroy();
-    diagnostics.openSessions--;
-    diagnostics.lastDestroy = freed;
+    // Cancels this element's work only; the page's session goes with the last element.
+    await s?.destroy();
   }
 
   // --- loading --------------------------------------------------------------------------------
@@ -266,10 +260,7 @@ export class MgntCanvas extends HTMLElement {
     try {
       this.setStatus('Loading model…');
       if (!this.session) {
-        const opening = (this.opening ??= openSession({
-          worker: MgntCanvas.useWorker,
-          onQuota: (message) => this.emit('error', { type: 'quota', message, fatal: false } satisfies MgntErrorDetail),
-        }));
+        const opening = (this.opening ??= this.join());
         const s = await opening.finally(() => {
           if (this.opening === opening) this.opening = null;
         });
@@ -277,10 +268,7 @@ export class MgntCanvas extends HTMLElement {
           if (this.session !== s) await s.destroy();
           throw new DOMException('The element was removed', 'AbortError');
         }
-        if (this.session !== s) {
-          this.session = s;
-          diagnostics.openSessions++;
-        }
+        this.session = s;
       }
       const info = toModelInfo(await this.session!.load(url, (p: LoadProgress) => {
         if (stale()) return;
@@ -310,6 +298,20 @@ export class MgntCanvas extends HTMLElement {
         this.loadPromise = null;
         this.fail(e, true);
       }
+      throw e;
+    }
+  }
+
+  private async join(): Promise<Lease> {
+    const lease = joinPage({
+      worker: MgntCanvas.useWorker,
+      onQuota: (message) => this.emit('error', { type: 'quota', message, fatal: false } satisfies MgntErrorDetail),
+    });
+    try {
+      await lease.ready();
+      return lease;
+    } catch (e) {
+      await lease.destroy(); // no WebGPU here: leave, so the page's count goes back to zero
       throw e;
     }
   }

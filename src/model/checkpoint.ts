@@ -137,7 +137,7 @@ export function fileUrl(manifestUrl: string, path: string): string {
  */
 export async function loadCheckpoint(
   url: string,
-  opts: { source?: FileSource; onProgress?: (p: LoadProgress) => void; signal?: AbortSignal } = {},
+  opts: LoadOptions = {},
 ): Promise<Checkpoint> {
   const source = opts.source ?? networkSource;
   try {
@@ -153,13 +153,27 @@ export async function loadCheckpoint(
   }
 }
 
-async function loadFiles(
-  url: string,
-  source: FileSource,
-  opts: { onProgress?: (p: LoadProgress) => void; signal?: AbortSignal },
-): Promise<Checkpoint> {
+export interface LoadOptions {
+  source?: FileSource;
+  onProgress?: (p: LoadProgress) => void;
+  signal?: AbortSignal;
+  /**
+   * Called with the checkpoint id as soon as the manifest is read, before any file is fetched:
+   * a page that already holds this checkpoint (under another URL) throws here to skip the download.
+   */
+  beforeFiles?: (id: string) => void;
+}
+
+/** Content hash of a whole checkpoint, from its manifest's file hashes (no file needed). */
+export async function checkpointId(manifest: Pick<Manifest, 'files'>): Promise<string> {
+  return (await sha256Hex(new TextEncoder().encode(manifest.files.map((f) => f.sha256).join(':')).buffer as ArrayBuffer)).slice(0, 16);
+}
+
+async function loadFiles(url: string, source: FileSource, opts: LoadOptions): Promise<Checkpoint> {
   opts.signal?.throwIfAborted();
   const manifest = validateManifest(await source.manifest(url));
+  const id = await checkpointId(manifest);
+  opts.beforeFiles?.(id);
   // Optional files (the encoder's) are fetched when first needed, so they count for nothing here.
   const required = manifest.files.filter((f) => !f.optional);
   const total = required.reduce((a, f) => a + f.bytes, 0);
@@ -173,12 +187,7 @@ async function loadFiles(
     opts.onProgress?.({ file: f.path, loaded: done, total });
     files.set(f.path, parseSafetensors(buf, f.path));
   }
-  return { url, manifest, files, id: await checkpointId(manifest) };
-}
-
-/** A checkpoint's id: a hash of its file hashes (derived data in the store is keyed by it). */
-export async function checkpointId(manifest: Pick<Manifest, 'files'>): Promise<string> {
-  return (await sha256Hex(new TextEncoder().encode(manifest.files.map((f) => f.sha256).join(':')).buffer as ArrayBuffer)).slice(0, 16);
+  return { url, manifest, files, id };
 }
 
 /**

@@ -6,6 +6,7 @@ import type { StoreReport } from '../store';
 import type { GenerateResult, StepInfo } from './generate';
 import type { Notice, ScheduleUsed, SessionRequest } from './request';
 import type { MgntError } from '../gpu/errors';
+import type { DeviceSlot } from '../gpu/device-slot';
 import type { Runtime } from '../gpu/runtime';
 
 export interface ModelInfo {
@@ -57,6 +58,11 @@ export interface SessionResult extends Omit<GenerateResult, 'steps'> {
 
 export interface SessionOptions {
   runtime?: Runtime;
+  /**
+   * A device shared with other sessions (one per model on a page): after a device loss the
+   * session takes the slot's replacement instead of acquiring its own.
+   */
+  slot?: DeviceSlot;
   /** Keep checkpoint files and activations in IndexedDB (default true). */
   store?: boolean;
   chunkBytes?: number;
@@ -113,4 +119,6 @@ export interface LoadOptions {
 export interface DestroyReport {
   liveBytes: number;
   baseLiveBytes: number;
+  /** The device stays in use by other elements of the page: nothing was freed by this destroy. */
+  shared?: boolean;
 }

@@ -2,6 +2,7 @@
 // (network on a miss, with progress), generates with the first-step and result caches, lets a new
 // generation abort the previous one, and frees every GPU buffer on destroy.
 import { acquireGpu } from '../gpu/device';
+import type { DeviceSlot } from '../gpu/device-slot';
 import { MgntError } from '../gpu/errors';
 import { Runtime } from '../gpu/runtime';
 import { findTensor, loadCheckpoint, loadEncoderFile, loadOptionalFile, networkSource, type Checkpoint, type FileSource, type LoadProgress } from '../model/checkpoint';
@@ -52,6 +53,7 @@ export class Session implements SessionApi {
 
   /** Opens a session on a given runtime, or on a new device that destroy() will release. */
   static async open(opts: SessionOptions = {}): Promise<Session> {
+    if (opts.slot) return new Session(opts.slot.runtime, false, opts);
     if (opts.runtime) return new Session(opts.runtime, false, opts);
     return new Session(new Runtime(await acquireGpu()), true, opts);
   }
@@ -74,12 +76,13 @@ export class Session implements SessionApi {
     return this.model;
   }
 
-  async load(url: string, onProgress?: (p: LoadProgress) => void, opts: LoadOptions = {}): Promise<ModelInfo> {
+  /** `opts.beforeFiles`: a host skipping a checkpoint it already holds (pipeline/host.ts). */
+  async load(url: string, onProgress?: (p: LoadProgress) => void, opts: LoadOptions & { beforeFiles?: (id: string) => void } = {}): Promise<ModelInfo> {
     this.check();
     this.abort();
     const t0 = performance.now();
     const seq = ++this.loadSeq;
-    const { ck, report, source } = await this.fetchCheckpoint(url, onProgress, opts.signal);
+    const { ck, report, source } = await this.fetchCheckpoint(url, onProgress, opts.signal, opts.beforeFiles);
     this.check();
     // Last call wins: an older load finishing late must not replace the newer model.
     if (seq !== this.loadSeq) throw new DOMException('This load was superseded by a newer load()', 'AbortError');
@@ -98,11 +101,11 @@ export class Session implements SessionApi {
     };
   }
 
-  private async fetchCheckpoint(url: string, onProgress?: (p: LoadProgress) => void, signal?: AbortSignal) {
+  private async fetchCheckpoint(url: string, onProgress?: (p: LoadProgress) => void, signal?: AbortSignal, beforeFiles?: (id: string) => void) {
     const { source, report } = this.opts.store === false
       ? { source: networkSource, report: { ...emptyReport(), memoryOnly: true, reason: 'storage disabled' } }
       : storedSource({ chunkBytes: this.opts.chunkBytes, onQuota: this.opts.onQuota });
-    return { ck: await loadCheckpoint(url, { source, onProgress, signal }), report, source };
+    return { ck: await loadCheckpoint(url, { source, onProgress, signal, beforeFiles }), report, source };
   }
 
   /**
@@ -239,20 +242,29 @@ export class Session implements SessionApi {
     }
   }
 
-  /** Replaces a lost device: a new runtime (owned by the session from now on), the model loaded again. */
+  /**
+   * Replaces a lost device: the shared slot's replacement, or else a new runtime owned by the
+   * session from now on; then the model loaded again.
+   */
   private async recover(): Promise<void> {
     const lost = this.runtime;
     this.model?.destroy(); // its buffers died with the device; drop the references
     this.model = null;
-    lost.destroy();
-    const rt = new Runtime(await acquireGpu());
+    let rt: Runtime;
+    if (this.opts.slot) rt = await this.opts.slot.replace(lost);
+    else {
+      lost.destroy();
+      rt = new Runtime(await acquireGpu());
+      this.ownsRuntime = true;
+    }
     if (this.destroyed) {
-      rt.destroy();
-      rt.device.destroy();
+      if (!this.opts.slot) {
+        rt.destroy();
+        rt.device.destroy();
+      }
       throw new MgntError('aborted', 'this session was destroyed');
     }
     this.runtime = rt;
-    this.ownsRuntime = true;
     this.recoveries++;
     const { ck, source } = await this.fetchCheckpoint(this.url!);
     this.model = MgntModel.fromCheckpoint(rt, ck);

@@ -1,11 +1,13 @@
-// Opens a session for the page: in a dedicated worker when the worker gets a WebGPU device, else
-// on the main thread (browsers without WebGPU in workers, CSPs that forbid blob: workers).
-// Both sides implement SessionApi, so the element and the demo do not care which one they got.
+// Opens a session host: in a dedicated worker when the worker gets a WebGPU device, else on the
+// main thread (browsers without WebGPU in workers, CSPs that forbid blob: workers). Both sides
+// implement HostApi, so the hub above them does not care which one it got.
 import { MgntError } from '../gpu/errors';
 import type { LoadProgress } from '../model/checkpoint';
-import { Session, type DestroyReport, type EncodeResult, type LoadOptions, type ModelInfo, type SessionApi, type SessionResult, type StepReport, type TestClip } from '../pipeline/session';
+import { SessionHost, type HostApi, type HostStats } from '../pipeline/host';
+import type { DestroyReport, EncodeResult, ModelInfo, SessionApi, SessionResult, StepReport, TestClip } from '../pipeline/session';
 import type { SessionRequest } from '../pipeline/request';
 import { requestPersistence } from '../store';
+import { Hub } from './hub';
 import type { FromWorker, ToWorker, WireError } from './protocol';
 import SessionWorker from './entry?worker&inline';
 
@@ -13,7 +15,8 @@ export interface OpenOptions {
   /** Try a worker first (default true). */
   worker?: boolean;
   chunkBytes?: number;
-  onQuota?: (message: string) => void;
+  /** Storage could not keep the model from `url`; it runs from memory. */
+  onQuota?: (url: string, message: string) => void;
 }
 
 function unwire(e: WireError): Error {
@@ -33,17 +36,17 @@ interface Pending {
   onStep?: (s: StepReport) => void;
 }
 
-/** The page side of a session that lives in a worker. */
-export class WorkerSession implements SessionApi {
+/** The page side of a host that lives in a worker. */
+export class WorkerHost implements HostApi {
   readonly backend = 'worker' as const;
   private nextId = 1;
   private pending = new Map<number, Pending>();
   private dead: Error | null = null;
 
-  constructor(private worker: Worker, onQuota?: (message: string) => void) {
+  constructor(private worker: Worker, onQuota?: (url: string, message: string) => void) {
     worker.onmessage = (e: MessageEvent<FromWorker>) => {
       const m = e.data;
-      if (m.kind === 'quota') return onQuota?.(m.message);
+      if (m.kind === 'quota') return onQuota?.(m.url, m.message);
       const p = this.pending.get(m.id);
       if (!p) return;
       if (m.kind === 'progress') p.onProgress?.(m.progress);
@@ -54,7 +57,7 @@ export class WorkerSession implements SessionApi {
         else p.reject(unwire(m.error));
       }
     };
-    worker.onerror = (e) => this.fail(new MgntError('device-lost', `the session worker failed: ${e.message || 'unknown error'}`));
+    worker.onerror = (e) => this.fail(new MgntError('device-lost', `the session worker failed: ${e.message || 'unknown error'}; reload the page to start a new one`));
   }
 
   private fail(e: Error): void {
@@ -80,38 +83,44 @@ export class WorkerSession implements SessionApi {
    * The promise settles when the worker has finished: after an abort, once the worker has dropped
    * what the load stored, so the caller may look at the store right away.
    */
-  load(url: string, onProgress?: (p: LoadProgress) => void, opts: LoadOptions = {}): Promise<ModelInfo> {
-    const signal = opts.signal;
+  load(url: string, onProgress?: (p: LoadProgress) => void, signal?: AbortSignal): Promise<ModelInfo> {
     if (signal?.aborted) return Promise.reject(signal.reason);
-    const id = this.nextId; // the id call() is about to give this request
+    const target = this.nextId; // the id call() is about to give this request
     const cancel = () => {
-      if (!this.dead) this.worker.postMessage({ kind: 'cancel', target: id } satisfies ToWorker);
+      if (!this.dead) this.worker.postMessage({ kind: 'abort', target } satisfies ToWorker);
     };
     signal?.addEventListener('abort', cancel, { once: true });
-    // The worker is a blob: URL, against which a relative URL means nothing: resolve it here, as
-    // fetch on this page would.
-    const abs = new URL(url, globalThis.location?.href).href;
-    return this.call<ModelInfo>({ kind: 'load', url: abs }, { onProgress })
+    return this.call<ModelInfo>({ kind: 'load', url }, { onProgress })
       // As on the main thread: a cancelled load rejects with the signal's own reason.
       .catch((e) => Promise.reject(signal?.aborted && (e as Error)?.name === 'AbortError' ? signal.reason : e))
       .finally(() => signal?.removeEventListener('abort', cancel));
   }
 
-  generate(request: SessionRequest, onStep?: (s: StepReport) => void): Promise<SessionResult> {
-    return this.call({ kind: 'generate', request }, { onStep });
+  unload(url: string): Promise<void> {
+    return this.call({ kind: 'unload', url });
+  }
+
+  generate(url: string, request: SessionRequest, onStep?: (s: StepReport) => void, signal?: AbortSignal): Promise<SessionResult> {
+    if (signal?.aborted) return Promise.reject(new DOMException('The generation was aborted', 'AbortError'));
+    const target = this.nextId; // the id call() is about to give this request
+    const stop = () => {
+      if (!this.dead) this.worker.postMessage({ kind: 'abort', target } satisfies ToWorker);
+    };
+    signal?.addEventListener('abort', stop, { once: true });
+    return this.call<SessionResult>({ kind: 'generate', url, request }, { onStep }).finally(() => signal?.removeEventListener('abort', stop));
   }
 
   /** The pixels are copied to the worker (the caller keeps its array). */
-  encode(gray: Uint8Array, size: number): Promise<EncodeResult> {
-    return this.call({ kind: 'encode', gray, size });
+  encode(url: string, gray: Uint8Array, size: number): Promise<EncodeResult> {
+    return this.call({ kind: 'encode', url, gray, size });
   }
 
-  testClip(index: number): Promise<TestClip> {
-    return this.call({ kind: 'testClip', index });
+  testClip(url: string, index: number): Promise<TestClip> {
+    return this.call({ kind: 'testClip', url, index });
   }
 
-  abort(): void {
-    if (!this.dead) this.worker.postMessage({ kind: 'abort' } satisfies ToWorker);
+  stats(): Promise<HostStats> {
+    return this.call({ kind: 'stats' });
   }
 
   /** Frees the worker's GPU memory, then ends the worker; pending calls reject with AbortError. */
@@ -119,9 +128,8 @@ export class WorkerSession implements SessionApi {
     // Terminating the worker releases its device in any case; the report says whether the pool was clean.
     const gone = { liveBytes: 0, baseLiveBytes: 0 };
     if (this.dead) return gone;
-    this.abort();
     const done = this.call<DestroyReport>({ kind: 'destroy' }).catch(() => gone);
-    // A worker stuck in a GPU wait must not keep the element alive: terminate after a grace period.
+    // A worker stuck in a GPU wait must not keep the page waiting: terminate after a grace period.
     const r = await Promise.race([done, new Promise<DestroyReport>((res) => setTimeout(() => res(gone), 2000))]);
     this.worker.terminate();
     this.fail(new DOMException('The session was destroyed', 'AbortError') as unknown as Error);
@@ -129,19 +137,35 @@ export class WorkerSession implements SessionApi {
   }
 }
 
-/** Opens a session, preferring a worker; throws a typed MgntError when no WebGPU device exists anywhere. */
-export async function openSession(opts: OpenOptions = {}): Promise<SessionApi> {
+/** Opens a host, preferring a worker; throws a typed MgntError when no WebGPU device exists anywhere. */
+export async function openHost(opts: OpenOptions = {}): Promise<HostApi> {
   void requestPersistence(); // window-only API: the worker cannot ask for it
   if (opts.worker !== false && typeof Worker !== 'undefined') {
     let worker: Worker | null = null;
     try {
       worker = new SessionWorker({ name: 'mgnt-session' });
-      const s = new WorkerSession(worker, opts.onQuota);
-      await s.open(opts.chunkBytes);
-      return s;
+      const h = new WorkerHost(worker, opts.onQuota);
+      await h.open(opts.chunkBytes);
+      return h;
     } catch {
       worker?.terminate(); // no device in the worker, or no worker at all: try this thread
     }
   }
-  return Session.open({ chunkBytes: opts.chunkBytes, onQuota: (e) => opts.onQuota?.(e.message) });
+  return SessionHost.open({ chunkBytes: opts.chunkBytes, onQuota: opts.onQuota });
+}
+
+/**
+ * A session of its own (not shared with the page's elements): its own worker and device, freed by
+ * destroy(). The demo and tests of a single session use it; elements share one (registry.ts).
+ */
+export async function openSession(opts: Omit<OpenOptions, 'onQuota'> & { onQuota?: (message: string) => void } = {}): Promise<SessionApi> {
+  const hub: Hub = new Hub(openHost({ ...opts, onQuota: (url, message) => hub.quota(url, message) }));
+  const lease = hub.join({ onQuota: opts.onQuota });
+  try {
+    await lease.ready();
+  } catch (e) {
+    await lease.destroy();
+    throw e;
+  }
+  return lease;
 }

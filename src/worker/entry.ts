@@ -1,13 +1,14 @@
-// The session worker: runs a Session (WebGPU in a dedicated worker) so the page stays responsive
-// while the GPU work is recorded, submitted and read back. Its only interface is protocol.ts.
+// The session worker: runs the page's SessionHost (WebGPU in a dedicated worker) so the page stays
+// responsive while the GPU work is recorded, submitted and read back. Its only interface is
+// protocol.ts; one worker serves every <mgnt-canvas> of the page.
 import { MgntError } from '../gpu/errors';
-import { Session } from '../pipeline/session';
+import { SessionHost } from '../pipeline/host';
 import type { FromWorker, ToWorker, WireError } from './protocol';
 
 const scope = self as unknown as { postMessage(m: FromWorker, transfer?: Transferable[]): void; onmessage: ((e: MessageEvent<ToWorker>) => void) | null };
-let session: Session | null = null;
-/** Loads in flight, by request id, so the page can cancel one (`cancel`). */
-const loads = new Map<number, AbortController>();
+let host: SessionHost | null = null;
+/** Generate and load requests not yet answered, so an abort names the one it stops. */
+const running = new Map<number, AbortController>();
 
 function wire(e: unknown): WireError {
   if (e instanceof MgntError) return { name: 'MgntError', type: e.type, message: e.message };
@@ -19,60 +20,69 @@ function post(m: FromWorker, transfer: Transferable[] = []): void {
   scope.postMessage(m, transfer);
 }
 
+function opened(): SessionHost {
+  if (!host) throw new MgntError('aborted', 'the worker has no session host: it was destroyed or never opened');
+  return host;
+}
+
 async function handle(m: ToWorker): Promise<void> {
   if (m.kind === 'abort') {
-    session?.abort();
-    return;
-  }
-  if (m.kind === 'cancel') {
-    loads.get(m.target)?.abort();
+    running.get(m.target)?.abort();
     return;
   }
   try {
     switch (m.kind) {
       case 'open':
-        session ??= await Session.open({ chunkBytes: m.chunkBytes, onQuota: (e) => post({ kind: 'quota', message: e.message }) });
+        host ??= await SessionHost.open({ chunkBytes: m.chunkBytes, onQuota: (url, message) => post({ kind: 'quota', url, message }) });
         post({ kind: 'done', id: m.id });
         break;
       case 'load': {
-        if (!session) throw new MgntError('aborted', 'the worker has no session');
         const ctl = new AbortController();
-        loads.set(m.id, ctl);
+        running.set(m.id, ctl);
         try {
-          const info = await session.load(m.url, (progress) => post({ kind: 'progress', id: m.id, progress }), { signal: ctl.signal });
+          const info = await opened().load(m.url, (progress) => post({ kind: 'progress', id: m.id, progress }), ctl.signal);
           post({ kind: 'done', id: m.id, value: info });
         } finally {
-          loads.delete(m.id);
+          running.delete(m.id);
         }
         break;
       }
+      case 'unload':
+        await opened().unload(m.url);
+        post({ kind: 'done', id: m.id });
+        break;
       case 'generate': {
-        if (!session) throw new MgntError('aborted', 'the worker has no session');
-        const res = await session.generate(m.request, (s) => {
-          const step = { ...s, tokens: undefined };
-          post({ kind: 'step', id: m.id, step }, step.preview ? [step.preview.buffer] : []);
-        });
-        post({ kind: 'done', id: m.id, value: res }, [res.gray.buffer, res.tokens.buffer]);
+        const ctl = new AbortController();
+        running.set(m.id, ctl);
+        try {
+          const res = await opened().generate(m.url, m.request, (s) => {
+            const step = { ...s, tokens: undefined };
+            post({ kind: 'step', id: m.id, step }, step.preview ? [step.preview.buffer] : []);
+          }, ctl.signal);
+          post({ kind: 'done', id: m.id, value: res }, [res.gray.buffer, res.tokens.buffer]);
+        } finally {
+          running.delete(m.id);
+        }
         break;
       }
       case 'encode': {
-        if (!session) throw new MgntError('aborted', 'the worker has no session');
-        const res = await session.encode(m.gray, m.size);
+        const res = await opened().encode(m.url, m.gray, m.size);
         post({ kind: 'done', id: m.id, value: res }, [res.gray.buffer, res.tokens.buffer]);
         break;
       }
       case 'testClip': {
-        if (!session) throw new MgntError('aborted', 'the worker has no session');
-        const clip = await session.testClip(m.index);
+        const clip = await opened().testClip(m.url, m.index);
         post({ kind: 'done', id: m.id, value: clip }, [clip.gray.buffer]);
         break;
       }
+      case 'stats':
+        post({ kind: 'done', id: m.id, value: await opened().stats() });
+        break;
       case 'destroy': {
-        const s = session;
-        session = null;
-        let liveBytes = 0, baseLiveBytes = 0;
-        if (s) ({ liveBytes, baseLiveBytes } = await s.destroy());
-        post({ kind: 'done', id: m.id, value: { liveBytes, baseLiveBytes } });
+        const h = host;
+        host = null;
+        for (const ctl of running.values()) ctl.abort();
+        post({ kind: 'done', id: m.id, value: h ? await h.destroy() : { liveBytes: 0, baseLiveBytes: 0 } });
         break;
       }
     }

@@ -1,7 +1,9 @@
-// Messages between the page and the session worker. Every request carries an id; the worker
-// answers it with exactly one `done` or `error`, after any `progress` / `step` messages for it.
+// Messages between the page and the session worker, which runs one SessionHost (every model of
+// the page on one device). Every request carries an id; the worker answers it with exactly one
+// `done` or `error`, after any `progress` / `step` messages for it. Models are named by URL.
 import type { LoadProgress } from '../model/checkpoint';
-import type { EncodeResult, ModelInfo, SessionResult, StepReport, TestClip } from '../pipeline/session';
+import type { HostStats } from '../pipeline/host';
+import type { DestroyReport, EncodeResult, ModelInfo, SessionResult, StepReport, TestClip } from '../pipeline/session';
 import type { SessionRequest } from '../pipeline/request';
 import type { MgntErrorType } from '../gpu/errors';
 
@@ -15,17 +17,18 @@ export interface WireError {
 export type ToWorker =
   | { kind: 'open'; id: number; chunkBytes?: number }
   | { kind: 'load'; id: number; url: string }
-  | { kind: 'generate'; id: number; request: SessionRequest }
-  | { kind: 'encode'; id: number; gray: Uint8Array; size: number }
-  | { kind: 'testClip'; id: number; index: number }
-  | { kind: 'abort' }
-  /** Cancels the load with id `target` (its AbortSignal fired on the page). */
-  | { kind: 'cancel'; target: number }
+  | { kind: 'unload'; id: number; url: string }
+  | { kind: 'generate'; id: number; url: string; request: SessionRequest }
+  | { kind: 'encode'; id: number; url: string; gray: Uint8Array; size: number }
+  | { kind: 'testClip'; id: number; url: string; index: number }
+  | { kind: 'stats'; id: number }
+  /** Aborts request `target` (a generate or a load), and nothing else. */
+  | { kind: 'abort'; target: number }
   | { kind: 'destroy'; id: number };
 
 export type FromWorker =
-  | { kind: 'done'; id: number; value?: ModelInfo | SessionResult | EncodeResult | TestClip | { liveBytes: number; baseLiveBytes: number } }
+  | { kind: 'done'; id: number; value?: ModelInfo | SessionResult | EncodeResult | TestClip | HostStats | DestroyReport }
   | { kind: 'error'; id: number; error: WireError }
   | { kind: 'progress'; id: number; progress: LoadProgress }
   | { kind: 'step'; id: number; step: StepReport }
-  | { kind: 'quota'; message: string };
+  | { kind: 'quota'; url: string; message: string };
