@@ -436,13 +436,14 @@ test('attribute values never reach innerHTML', async ({ page }) => {
     const root = document.getElementById('a')!.shadowRoot!;
     return {
       pwned: (window as { __pwned?: number }).__pwned ?? null,
-      // The element's own parts only (a <style> where constructed stylesheets are missing).
+      // The element's own parts only (a <style> where constructed stylesheets are missing; the
+      // button is the clip play/pause control, hidden for an image model).
       elements: [...root.querySelectorAll('*')].map((e) => e.localName).filter((n) => n !== 'style'),
       status: root.querySelector('.status')!.textContent,
     };
   });
   expect(r.pwned).toBeNull();
-  expect(r.elements).toEqual(['canvas', 'div', 'div']);
+  expect(r.elements).toEqual(['canvas', 'button', 'div', 'div']);
   expect(r.status).toMatch(/^Error: fetching http:\/\/127\.0\.0\.1:\d+\/%3Cimg%20src=x/); // as text
 });
 

@@ -70,6 +70,8 @@ export class SessionHost implements HostApi {
   private readonly entries = new Map<string, Entry>();
   private destroyed = false;
   private readonly baseLiveBytes: number;
+  /** Sessions of unloaded models still being destroyed. */
+  private readonly unloading = new Set<Promise<void>>();
 
   private constructor(private readonly slot: DeviceSlot, private readonly opts: HostOptions) {
     this.baseLiveBytes = slot.runtime.pool.liveBytes;
@@ -140,7 +142,12 @@ export class SessionHost implements HostApi {
     e.urls.delete(url);
     if (e.urls.size > 0) return;
     // A load still running is stopped by the destroy (it checks the session after every await).
-    await e.session?.destroy();
+    // Kept until done: a host destroy right behind this unload (the last element removed
+    // mid-run) must wait for the aborted run to give its buffers back before it reports.
+    const gone = (e.session?.destroy() ?? Promise.resolve()).then(() => {}, () => {});
+    this.unloading.add(gone);
+    await gone;
+    this.unloading.delete(gone);
   }
 
   private async sessionFor(url: string, what: string): Promise<Session> {
@@ -198,6 +205,7 @@ export class SessionHost implements HostApi {
     const all = this.unique();
     this.entries.clear();
     for (const e of all) await e.session?.destroy();
+    await Promise.all(this.unloading);
     const report = { liveBytes: this.slot.runtime.pool.liveBytes, baseLiveBytes: this.baseLiveBytes };
     this.slot.destroy();
     return report;
