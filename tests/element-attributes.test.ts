@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseClass, parseLoading, parseNumber, validateAttribute } from '../src/element/attributes';
+import { accessibleName, parseClass, parseLoading, parseNumber, validateAttribute } from '../src/element/attributes';
 import { requestKey, resolveRequest } from '../src/pipeline/request';
 import { syntheticManifest } from '../src/model/synthetic';
 
@@ -41,5 +41,18 @@ describe('session requests', () => {
     expect(requestKey(a)).not.toBe(requestKey(resolveRequest(m, { classIndex: 1, seed: 6 })));
     expect(requestKey(a)).not.toBe(requestKey(resolveRequest(m, { classIndex: 1, seed: 5, guidance: 1 })));
     expect(requestKey(a)).not.toBe(requestKey(resolveRequest(m, { classIndex: 1, seed: 5, fixed: { positions: [0], tokens: [3] } })));
+  });
+});
+
+describe('accessibleName', () => {
+  const info = { classes: ['t-shirt', 'sneaker'], frames: 1 };
+  it('names what the element shows and of which class', () => {
+    expect(accessibleName('sneaker', info)).toBe('Generated image of a sneaker');
+    expect(accessibleName('1', { ...info, frames: 9 })).toBe('Generated clip of a sneaker');
+    expect(accessibleName('none', info)).toBe('Generated image');
+    expect(accessibleName('3', null)).toBe('Generated image of class 3');
+  });
+  it('falls back to a plain name for a class the model does not have', () => {
+    expect(accessibleName('hat', info)).toBe('Generated image');
   });
 });

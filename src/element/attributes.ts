@@ -67,3 +67,15 @@ export function validateAttribute(name: Observed, value: string | null): void {
     default: break;
   }
 }
+
+/** The element's accessible name: what it shows, of which class (`Generated clip of a sneaker`). */
+export function accessibleName(classAttr: string | null, info: { classes: string[]; frames?: number } | null): string {
+  try {
+    const k = parseClass(classAttr, info?.classes ?? null);
+    const what = (info?.frames ?? 1) > 1 ? 'Generated clip' : 'Generated image';
+    if (k === null) return what;
+    return k === undefined || !info ? `${what} of class ${k ?? classAttr}` : `${what} of a ${info.classes[k]}`;
+  } catch {
+    return 'Generated image';
+  }
+}

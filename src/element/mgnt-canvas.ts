@@ -12,26 +12,15 @@ import type { ContextFrame, FrameContext } from '../pipeline/context-types';
 import type { ModelInfo, StepReport } from '../pipeline/session';
 import type { Lease } from '../worker/lease';
 import { joinPage, pageDiagnostics } from '../worker/registry';
-import { grayFramesToGif } from './animated';
-import { OBSERVED, parseClass, parseLoading, parseNumber, validateAttribute, type Observed } from './attributes';
-import { grayToBlob } from './draw';
+import { accessibleName, OBSERVED, parseClass, parseLoading, parseNumber, validateAttribute, type Observed } from './attributes';
+import { resultToBlob } from './draw';
 import { imageToGray, type ImageInput } from './image-input';
-import { STYLES } from './styles';
+import { sharedSheet, STYLES } from './styles';
 import { VideoPlayer } from './video-player';
 
 export type { MgntEncoded, MgntErrorDetail, MgntProgressDetail, MgntResult } from '../api/types';
 
 const PROPS = [...OBSERVED] as const;
-
-let sheetCache: CSSStyleSheet | null | undefined;
-/** One constructed stylesheet for all instances: CSSOM, so a strict CSP without 'unsafe-inline' allows it. */
-function sharedSheet(): CSSStyleSheet | null {
-  if (sheetCache === undefined) {
-    sheetCache = typeof CSSStyleSheet === 'function' && 'replaceSync' in CSSStyleSheet.prototype ? new CSSStyleSheet() : null;
-    sheetCache?.replaceSync(STYLES);
-  }
-  return sheetCache;
-}
 
 /**
  * A class-conditional image generated on the visitor's GPU. (Tags for custom-elements.json.)
@@ -45,6 +34,8 @@ function sharedSheet(): CSSStyleSheet | null {
  * @attr {number} temperature - Sampling temperature, > 0
  * @attr {'lazy' | 'eager'} loading - Load when near the viewport (default) or at once
  * @attr {boolean} autoplay - Generate once loaded and again when an attribute changes
+ * @attr {number} context-clip - Video models: predict the rest of this shipped test clip
+ * @attr {number} context-frames - With context-clip: how many of its first frames are given
  * @fires {CustomEvent} load - The model is on the GPU: `{ name, id, classes, backend, storage, ms }`
  * @fires {CustomEvent<MgntProgressDetail>} progress - Per file while loading, per step while generating
  * @fires {CustomEvent<MgntResult>} generate - The result, with the schedule that ran
@@ -59,7 +50,8 @@ function sharedSheet(): CSSStyleSheet | null {
  * @cssprop --mgnt-status-font - The status line (loading, errors)
  * @cssprop --mgnt-status-color
  * @cssprop --mgnt-status-background
- * @csspart canvas - The image
+ * @csspart canvas - The image (a clip plays on it)
+ * @csspart play - The play/pause button of a clip (hidden for images)
  * @csspart progress - The progress bar along the bottom edge
  * @csspart status - The status line
  */
@@ -395,26 +387,15 @@ export class MgntCanvas extends HTMLElement {
    * animated GIF (looping, at the model's fps) for a clip.
    */
   async toBlob(options: { type?: string; scale?: number } = {}): Promise<Blob> {
-    const r = this.last;
-    if (!r) throw new MgntError('bad-attribute', 'toBlob(): nothing has been generated yet; await generate() first');
-    const scale = Math.max(1, Math.round(options.scale ?? 1));
-    if (r.frames.length > 1) return new Blob([grayFramesToGif(r.frames, r.size, r.fps, scale) as Uint8Array<ArrayBuffer>], { type: 'image/gif' });
-    return grayToBlob(r.gray, r.size, scale, options.type);
+    if (!this.last) throw new MgntError('bad-attribute', 'toBlob(): nothing has been generated yet; await generate() first');
+    return resultToBlob(this.last, options);
   }
 
   // --- helpers --------------------------------------------------------------------------------
   private updateLabel(): void {
-    let name: string;
-    try {
-      const k = parseClass(this.getAttribute('class'), this.info?.classes ?? null);
-      const what = (this.info?.frames ?? 1) > 1 ? 'Generated clip' : 'Generated image';
-      name = k === null ? what : k === undefined || !this.info ? `${what} of class ${k ?? this.getAttribute('class')}` : `${what} of a ${this.info.classes[k]}`;
-    } catch {
-      name = 'Generated image';
-    }
     // On the shadow canvas (role img), so the host needs no sprouted ARIA attributes; an
     // aria-label the page puts on the host wins.
-    this.canvas.setAttribute('aria-label', this.getAttribute('aria-label') || name);
+    this.canvas.setAttribute('aria-label', this.getAttribute('aria-label') || accessibleName(this.getAttribute('class'), this.info));
   }
 
   private setStatus(text: string): void {

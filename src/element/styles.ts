@@ -52,3 +52,13 @@ canvas {
 }
 .play[hidden] { display: none; }
 `;
+
+let sheetCache: CSSStyleSheet | null | undefined;
+/** One constructed stylesheet for all instances: CSSOM, so a strict CSP without 'unsafe-inline' allows it. */
+export function sharedSheet(): CSSStyleSheet | null {
+  if (sheetCache === undefined) {
+    sheetCache = typeof CSSStyleSheet === 'function' && 'replaceSync' in CSSStyleSheet.prototype ? new CSSStyleSheet() : null;
+    sheetCache?.replaceSync(STYLES);
+  }
+  return sheetCache;
+}
