@@ -16,7 +16,7 @@ import rng  # noqa: E402
 import safetensors_io as st  # noqa: E402
 from decode import decode, decode_batch, gflops_per_image, mask_schedule  # noqa: E402
 from model import WIDTHS, NestedTransformer  # noqa: E402
-from tokenizer import VQAE  # noqa: E402
+from tokenizer import VQAE, load_tokenizer  # noqa: E402
 
 torch.set_num_threads(1)
 
@@ -40,6 +40,9 @@ def tiny_model(seed=0):
             if p.dim() == 1:
                 p.add_(torch.randn_like(p) * 0.1)
     return m.eval()
+
+
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 class TestRNG(unittest.TestCase):
@@ -301,6 +304,31 @@ class TestVideo(unittest.TestCase):
             m2, tok2, _ = export_video.load_exported(out)
             self.assertEqual(g["generation"][-1]["tokens"][:128], g["encoder"][1]["tokens"][:128])
             self.assertEqual(g["encoder"][0]["tokens"], g["encoder"][1]["tokens"][:64])     # causal
+
+
+class TestTokenizerTraining(unittest.TestCase):
+    """Both tokenizer trainers run a few steps end to end and write a loadable tokenizer."""
+
+    def run_main(self, script, args):
+        import subprocess
+        r = subprocess.run([sys.executable, os.path.join(HERE, script)] + args, capture_output=True, text=True, timeout=600)
+        self.assertEqual(r.returncode, 0, r.stderr[-2000:])
+        return r.stdout
+
+    def test_image_tokenizer(self):
+        with tempfile.TemporaryDirectory() as d:
+            out = self.run_main("train_tokenizer.py", ["--max_steps", "2", "--batch", "8", "--limit", "64", "--threads", "1", "--out", d])
+            self.assertIn("psnr", out.lower())
+            self.assertEqual(load_tokenizer(os.path.join(d, "tok.pt")).cfg["group"], 1)
+
+    def test_video_tokenizer_and_tokens(self):
+        with tempfile.TemporaryDirectory() as d:
+            self.run_main("train_video_tokenizer.py", ["--group", "2", "--max_steps", "2", "--batch", "8", "--train_clips", "8",
+                                                       "--test_clips", "4", "--threads", "1", "--out", d])
+            self.run_main("train_video_tokenizer.py", ["--group", "2", "--tokenize", "--max_clips", "6", "--threads", "1", "--out", d])
+            toks = torch.load(os.path.join(d, "tokens.pt"))
+            self.assertEqual(tuple(toks["test_pred"][0].shape), (6, 320))
+            self.assertEqual(load_tokenizer(os.path.join(d, "tok.pt")).cfg["group"], 2)
 
 
 if __name__ == "__main__":

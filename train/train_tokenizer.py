@@ -45,6 +45,24 @@ def autocast_ctx(dev, amp=-1):
     return lambda: torch.autocast(dev, dtype=torch.bfloat16)
 
 
+def vq_lr(a, step, progress):
+    """Warm-up over 50 steps, then cosine to a tenth of a.lr over progress in [0, 1]: by time under
+    a time budget (a step count estimated from the first steps under-counts when those are slow,
+    as a GPU's first steps are, and ended one run's cosine within 200 of its 7000 steps)."""
+    return a.lr * min(1.0, (step + 1) / 50) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, progress))))
+
+
+def vq_step(model, opt, xb, beta, amp):
+    """One optimiser step of reconstruction MSE + beta * commitment (the codebook is an EMA)."""
+    with amp():
+        y, tok, commit, z = model(xb)
+    rec = F.mse_loss(y.float(), xb)
+    opt.zero_grad(set_to_none=True)
+    (rec + beta * commit).backward()
+    opt.step()
+    return rec, commit, tok, z
+
+
 @torch.no_grad()
 def evaluate(model, x, bs=500):
     """PSNR on the 28x28 crop (pixels in [0,1]), codebook perplexity / usage on x."""
@@ -118,28 +136,17 @@ def main():
     opt = torch.optim.Adam([p for p in model.parameters()], lr=a.lr)
     budget = a.minutes * 60.0
     t0 = time.time()
-    step, est_total = 0, None
+    step = 0
     print(f"device {dev}, {len(x_train)} train images, budget {a.minutes} min", flush=True)
     while True:
         el = time.time() - t0
         if (a.max_steps and step >= a.max_steps) or (not a.max_steps and el > budget):
             break
-        # LR: warmup 50 steps, cosine over the planned steps (re-estimated from the measured speed)
-        if step == 20:
-            est_total = int(budget / (el / 20)) if not a.max_steps else a.max_steps
-        total = a.max_steps or est_total or 10 ** 9
-        lr = a.lr * min(1.0, (step + 1) / 50) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, step / total))))
+        lr = vq_lr(a, step, step / a.max_steps if a.max_steps else el / budget)
         for g in opt.param_groups:
             g["lr"] = lr
         idx = torch.randint(0, len(x_train), (a.batch,))
-        xb = x_train[idx].to(dev)
-        with amp():
-            y, tok, commit, z = model(xb)
-        rec = F.mse_loss(y.float(), xb)
-        loss = rec + a.beta * commit
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
+        rec, commit, tok, z = vq_step(model, opt, x_train[idx].to(dev), a.beta, amp)
         if step % 25 == 0 and step > 0:
             flat = z.detach().float().permute(0, 2, 3, 1).reshape(-1, z.shape[1])
             dead = model.vq.restart_dead(flat)

@@ -19,12 +19,11 @@ import time
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
-import torch.nn.functional as F  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import video_clips as vc  # noqa: E402
 from tokenizer import VQAE, load_tokenizer  # noqa: E402
-from train_tokenizer import autocast_ctx, pick_device  # noqa: E402
+from train_tokenizer import autocast_ctx, pick_device, vq_lr, vq_step  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -125,7 +124,7 @@ def main():
                  [int(c) for c in a.enc_channels.split(",")], group=G).to(dev)
     amp = autocast_ctx(dev, a.amp)
     opt = torch.optim.Adam(model.parameters(), lr=a.lr)
-    budget, t0, step, est_total = a.minutes * 60, time.time(), 0, None
+    budget, t0, step = a.minutes * 60, time.time(), 0
     nparam = sum(p.numel() for p in model.parameters())
     print(f"video tokenizer group {G}: {L} latent frames x 64 = {L * 64} tokens per clip, "
           f"{nparam / 1e6:.2f}M params, {N * L} latent frames to sample, budget {a.minutes} min", flush=True)
@@ -133,20 +132,11 @@ def main():
         el = time.time() - t0
         if (a.max_steps and step >= a.max_steps) or (not a.max_steps and el > budget):
             break
-        if step == 20:
-            est_total = a.max_steps or int(budget / (el / 20))
-        total = a.max_steps or est_total or 10 ** 9
-        lr = a.lr * min(1.0, (step + 1) / 50) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, step / total))))
+        lr = vq_lr(a, step, step / a.max_steps if a.max_steps else el / budget)
         for g in opt.param_groups:
             g["lr"] = lr
         xb = xg[torch.randint(0, len(xg), (a.batch,), device=xg.device)]
-        with amp():
-            y, tok, commit, z = model(xb)
-        rec = F.mse_loss(y.float(), xb)
-        loss = rec + a.beta * commit
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
+        rec, commit, tok, z = vq_step(model, opt, xb, a.beta, amp)
         if step % 25 == 0 and step > 0:
             flat = z.detach().float().permute(0, 2, 3, 1).reshape(-1, z.shape[1])
             dead = model.vq.restart_dead(flat)
