@@ -158,3 +158,13 @@ export interface MgntStoredModel {
 
 /** navigator.storage.persist()'s answer, or `unsupported`. */
 export type MgntPersistResult = 'granted' | 'denied' | 'unsupported';
+
+/** MgntCanvas.diagnostics: the page's shared sessions, and the GPU pool after the last one closed. */
+export interface MgntDiagnostics {
+  /** Shared sessions open now (0 or 1; 2 for a moment while a closing one finishes). */
+  openSessions: number;
+  /** Shared sessions opened over the page's life. */
+  hostsOpened: number;
+  /** Live bytes of the GPU pool after vs before loading, when the last session closed. */
+  lastDestroy: { liveBytes: number; baseLiveBytes: number; shared?: boolean } | null;
+}

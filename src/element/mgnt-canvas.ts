@@ -4,7 +4,7 @@
 // element, main-thread fallback: src/worker/registry.ts), which the last element removed frees.
 import { resolveModelUrl } from '../api/default-model';
 import { grayToImageData, toModelInfo, toResult, toStepProgress } from '../api/result';
-import type { MgntEncoded, MgntErrorDetail, MgntModelInfo, MgntProgressDetail, MgntResult } from '../api/types';
+import type { MgntDiagnostics, MgntEncoded, MgntErrorDetail, MgntModelInfo, MgntProgressDetail, MgntResult } from '../api/types';
 import { MgntError } from '../gpu/errors';
 import { splitFrames } from '../model/clip';
 import type { LoadProgress } from '../model/checkpoint';
@@ -60,7 +60,7 @@ export class MgntCanvas extends HTMLElement {
   /** Set false before elements connect to run sessions on the main thread (e.g. a CSP without blob: workers). */
   static useWorker = true;
   /** The page's shared sessions: open now, opened so far, the GPU pool after the last one closed. */
-  static readonly diagnostics = pageDiagnostics;
+  static readonly diagnostics: MgntDiagnostics = pageDiagnostics;
 
   private readonly root: ShadowRoot;
   private readonly canvas: HTMLCanvasElement;
