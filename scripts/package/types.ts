@@ -20,7 +20,8 @@ while (queue.length) {
   if (reached.has(file)) continue;
   reached.add(file);
   const text = readFileSync(file, 'utf8');
-  for (const m of text.matchAll(/(?:from\s+|import\s*\(\s*)['"]([^'"]+)['"]/g)) {
+  // `from '…'`, `import('…')`, and side-effect imports (`import './storage'`).
+  for (const m of text.matchAll(/(?:from\s+|import\s*\(\s*|^import\s+)['"]([^'"]+)['"]/gm)) {
     const spec = m[1];
     if (!spec.startsWith('.')) {
       if (spec !== 'react') problems.push(`${relative(types, file)} imports "${spec}", which users do not have`);
