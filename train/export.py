@@ -103,6 +103,32 @@ def nearest_codes(z, codebook):
 
 
 @torch.no_grad()
+def add_cached(g, tensors, model, base, widths, classes):
+    """Golden cached passes (SPEC section 6): a full pass on A (5/8 of the tokens masked) writes the
+    cache, then an incremental pass on B (a third of those fixed) over the masked + just-fixed rows."""
+    N, MASK, V = model.N, model.mask_token, model.V
+    masked_a = np.nonzero((np.arange(N) * 29) % N < (N * 5) // 8)[0]
+    tok_a = base.copy(); tok_a[masked_a] = MASK
+    newly = masked_a[::3]                                        # fixed between A and B
+    tok_bb = tok_a.copy(); tok_bb[newly] = base[newly]
+    masked_b = np.nonzero(tok_bb == MASK)[0]
+    seqpos = np.union1d(masked_b, newly) + 1
+    for w in widths:
+        for cls in classes:
+            cache = model.new_cache(1)
+            model(torch.tensor(tok_a)[None], torch.tensor([cls]), w, cache)
+            lg = model.forward_incremental(torch.tensor(tok_bb)[None], torch.tensor([cls]), w, cache,
+                                           torch.tensor(seqpos)[None], torch.tensor(masked_b + 1)[None])[0]
+            name = f"cached.w{w}.c{cls}"
+            tensors[name] = lg.numpy()
+            g["cached"].append({"class": cls, "width": w, "tokens_a": [int(v) for v in tok_a],
+                                "tokens_b": [int(v) for v in tok_bb],
+                                "positions": [int(v) for v in seqpos],
+                                "out_positions": [int(v) for v in masked_b],
+                                "logits": name, "shape": [len(masked_b), V]})
+
+
+@torch.no_grad()
 def write_golden(model, tok, man, golden_dir, test_tokens, guidance, test_images=None):
     os.makedirs(golden_dir, exist_ok=True)
     V, MASK = model.V, model.mask_token
@@ -138,26 +164,7 @@ def write_golden(model, tok, man, golden_dir, test_tokens, guidance, test_images
         g["logits"].append({"class": 3, "width": w, "tokens": [int(v) for v in tok_b], "logits": name,
                             "shape": [64, V]})
     # (c) cached: full pass on A (cache written), incremental pass on B over `positions`
-    base = np.array(test_tokens[3], dtype=np.int64)
-    masked_a = np.nonzero((np.arange(64) * 29) % 64 < 40)[0]
-    tok_a = base.copy(); tok_a[masked_a] = MASK
-    newly = masked_a[::3]                                        # fixed between A and B
-    tok_bb = tok_a.copy(); tok_bb[newly] = base[newly]
-    masked_b = np.nonzero(tok_bb == MASK)[0]
-    seqpos = np.union1d(masked_b, newly) + 1
-    for w in WIDTHS:
-        for cls in (7, 10):
-            cache = model.new_cache(1)
-            model(torch.tensor(tok_a)[None], torch.tensor([cls]), w, cache)
-            lg = model.forward_incremental(torch.tensor(tok_bb)[None], torch.tensor([cls]), w, cache,
-                                           torch.tensor(seqpos)[None], torch.tensor(masked_b + 1)[None])[0]
-            name = f"cached.w{w}.c{cls}"
-            tensors[name] = lg.numpy()
-            g["cached"].append({"class": cls, "width": w, "tokens_a": [int(v) for v in tok_a],
-                                "tokens_b": [int(v) for v in tok_bb],
-                                "positions": [int(v) for v in seqpos],
-                                "out_positions": [int(v) for v in masked_b],
-                                "logits": name, "shape": [len(masked_b), V]})
+    add_cached(g, tensors, model, np.array(test_tokens[3], dtype=np.int64), WIDTHS, (7, 10))
     # (d) generation
     dd = man["decode_defaults"]
     schedules = {"baseline": [1.0] * 12, "magnets": dd["schedules"]["magnets"], "custom": CUSTOM}

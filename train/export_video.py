@@ -19,7 +19,7 @@ import data  # noqa: E402
 import safetensors_io as st  # noqa: E402
 import video_clips as vc  # noqa: E402
 from decode import decode  # noqa: E402
-from export import nearest_codes, sha256  # noqa: E402
+from export import add_cached, nearest_codes, sha256  # noqa: E402
 from model import WIDTHS, NestedTransformer, load_model  # noqa: E402
 from tokenizer import VQAE, load_tokenizer  # noqa: E402
 from video_samples import tokens_to_frames  # noqa: E402
@@ -71,9 +71,9 @@ def write_checkpoint(model, tok, out_dir, magnets, guidance, clips, extra=None):
     with open(os.path.join(out_dir, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=2)
     total = sum(f["bytes"] for f in manifest["files"])
-    models = os.path.dirname(os.path.abspath(out_dir))
+    models = os.path.join(ROOT, "public", "models")             # every shipped model but this one
     others = sum(os.path.getsize(os.path.join(r, f)) for r, _, fs in os.walk(models)
-                 for f in fs if os.path.abspath(r) != os.path.abspath(out_dir))
+                 for f in fs if os.path.basename(r) != NAME)
     assert total + others <= 30e6, f"models together {total + others} bytes: over the 30 MB budget"
     return manifest
 
@@ -137,25 +137,7 @@ def write_golden(model, tok, man, golden_dir, clips, tokens, guidance):
         tensors[name] = model(torch.tensor(tok_b)[None], torch.tensor([3]), w)[0].numpy()
         g["logits"].append({"class": 3, "width": w, "tokens": [int(v) for v in tok_b], "logits": name,
                             "shape": [N, V]})
-    base = tokens[3].astype(np.int64)
-    masked_a = np.nonzero((np.arange(N) * 29) % N < (N * 5) // 8)[0]
-    tok_a = base.copy(); tok_a[masked_a] = MASK
-    newly = masked_a[::3]
-    tok_bb = tok_a.copy(); tok_bb[newly] = base[newly]
-    masked_b = np.nonzero(tok_bb == MASK)[0]
-    seqpos = np.union1d(masked_b, newly) + 1
-    for w in (0.25, 1.0):
-        for cls in (7,):
-            cache = model.new_cache(1)
-            model(torch.tensor(tok_a)[None], torch.tensor([cls]), w, cache)
-            lg = model.forward_incremental(torch.tensor(tok_bb)[None], torch.tensor([cls]), w, cache,
-                                           torch.tensor(seqpos)[None], torch.tensor(masked_b + 1)[None])[0]
-            name = f"cached.w{w}.c{cls}"
-            tensors[name] = lg.numpy()
-            g["cached"].append({"class": cls, "width": w, "tokens_a": [int(v) for v in tok_a],
-                                "tokens_b": [int(v) for v in tok_bb], "positions": [int(v) for v in seqpos],
-                                "out_positions": [int(v) for v in masked_b], "logits": name,
-                                "shape": [len(masked_b), V]})
+    add_cached(g, tensors, model, tokens[3].astype(np.int64), (0.25, 1.0), (7,))
     dd = man["decode_defaults"]
     T = dd["steps"]
     schedules = {"baseline": [1.0] * T, "magnets": dd["schedules"]["magnets"]}
