@@ -110,7 +110,7 @@ def main():
     ap.add_argument("--amp", type=int, default=-1, help="bf16 autocast: 1 on, 0 off, -1 where the CPU/GPU has bf16")
     ap.add_argument("--groups", type=int, default=8)
     ap.add_argument("--max_steps", type=int, default=0, help="0 = until time budget")
-    ap.add_argument("--limit", type=int, default=0, help="use only N train images (tests)")
+    ap.add_argument("--limit", type=int, default=0, help="use only N train and N test images (smoke tests)")
     ap.add_argument("--out", type=str, default=os.path.join(HERE, "runs", "tokenizer"))
     ap.add_argument("--threads", type=int, default=2, help="CPU threads (training owns the machine: nothing heavy beside it)")
     ap.add_argument("--seed", type=int, default=0)
@@ -129,7 +129,7 @@ def main():
     if a.limit:
         u8 = u8[:a.limit]
     x_train = torch.from_numpy(data.to_model_space(u8))
-    x_test = torch.from_numpy(data.to_model_space(data.load_split("test")[0]))
+    x_test = torch.from_numpy(data.to_model_space(data.load_split("test")[0][:a.limit or None]))
     model = VQAE(a.code_dim, a.codebook, [int(c) for c in a.channels.split(",")], a.groups,
                  [int(c) for c in a.enc_channels.split(",")]).to(dev)
     amp = autocast_ctx(dev, a.amp)
