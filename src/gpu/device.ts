@@ -8,7 +8,7 @@ export interface GpuFeatures {
 
 export interface Gpu {
   device: GPUDevice;
-  adapterInfo: { vendor: string; architecture: string; description: string };
+  adapterInfo: { vendor: string; architecture: string; device: string; description: string };
   features: GpuFeatures;
   limits: GPUSupportedLimits;
   /** A CPU implementation (SwiftShader): kernels that are best there differ from a GPU's. */
@@ -109,7 +109,7 @@ export async function acquireGpu(opts: AcquireOptions = {}): Promise<Gpu> {
   const info = adapter.info ?? ({} as GPUAdapterInfo);
   return {
     device,
-    adapterInfo: { vendor: info.vendor ?? '', architecture: info.architecture ?? '', description: info.description ?? '' },
+    adapterInfo: { vendor: info.vendor ?? '', architecture: info.architecture ?? '', device: info.device ?? '', description: info.description ?? '' },
     features,
     limits: cappedLimits(device.limits, opts.limits),
     software: /swiftshader/i.test(`${info.vendor ?? ''} ${info.architecture ?? ''} ${info.description ?? ''}`) || !!(info as { isFallbackAdapter?: boolean }).isFallbackAdapter,

@@ -23,6 +23,13 @@ export interface SessionRequest {
    * quality–compute front that fits (its steps, widths and cache mode) replaces schedule/steps.
    */
   budget?: number;
+  /**
+   * Time budget in ms: the best-quality point of the front predicted (from this device's measured
+   * pass costs, pipeline/timing.ts) to fit replaces schedule, steps and cache. Not with `budget`.
+   */
+  timeBudget?: number;
+  /** Measure this device's pass costs again (the time-budget dial) instead of reusing stored ones. */
+  recalibrate?: boolean;
   guidance?: number;
   temperature?: number;
   choiceTemperature?: number;

@@ -54,6 +54,8 @@ export interface SessionResult extends Omit<GenerateResult, 'steps'> {
   schedule: ScheduleUsed;
   /** What was not served as asked (e.g. a budget below the cheapest measured schedule). */
   notices: Notice[];
+  /** Predicted ms of this generation on this device (`ms` is the measured time); set once the device is calibrated (a time budget). */
+  predictedMs?: number;
 }
 
 export interface SessionOptions {

@@ -15,6 +15,7 @@ import { generate } from './generate';
 import type { FirstStepCache } from './first-step';
 import { checkTestClips, contextFixed, parseContext, testClipFrames } from './context';
 import { requestKey, resolveRequest, type SessionRequest } from './request';
+import { DeviceTiming, forTimeBudget } from './timing';
 import type { DestroyReport, EncodeResult, LoadOptions, ModelInfo, SessionApi, SessionOptions, SessionResult, StepReport, TestClip } from './session-types';
 
 export type { DestroyReport, EncodeResult, LoadOptions, ModelInfo, SessionApi, SessionOptions, SessionResult, StepReport, TestClip };
@@ -29,6 +30,8 @@ export class Session implements SessionApi {
   private current: AbortController | null = null;
   private running: Promise<unknown> = Promise.resolve();
   private readonly cache: ActivationCache | null;
+  /** The time-budget dial's pass costs of this device (measured once per adapter and model). */
+  private readonly timing: DeviceTiming;
   private destroyed = false;
   /** Pool bytes in use before this session loaded anything (destroy returns to it). */
   readonly baseLiveBytes: number;
@@ -48,6 +51,7 @@ export class Session implements SessionApi {
 
   private constructor(private runtime: Runtime, private ownsRuntime: boolean, private readonly opts: SessionOptions) {
     this.cache = opts.store === false ? null : new ActivationCache();
+    this.timing = new DeviceTiming(this.cache);
     this.baseLiveBytes = runtime.pool.liveBytes;
   }
 
@@ -275,10 +279,14 @@ export class Session implements SessionApi {
     if (signal.aborted) throw abortError();
     const { req, context } = await this.withContext(model, request);
     if (signal.aborted) throw abortError();
-    const r = resolveRequest(model.manifest, req);
+    const { r, predictedMs } = await this.timing.apply(this.rt, model, req, resolveRequest(model.manifest, forTimeBudget(req)), signal);
+    if (signal.aborted) throw abortError();
     const key = requestKey(r);
     const c = model.cfg;
-    const base = { classIndex: r.classIndex, seed: r.seed, steps: r.steps, fps: model.layout.fps, schedule: r.schedule, notices: r.notices, ...(context ? { context } : {}) };
+    const base = {
+      classIndex: r.classIndex, seed: r.seed, steps: r.steps, fps: model.layout.fps, schedule: r.schedule, notices: r.notices,
+      ...(context ? { context } : {}), ...(predictedMs !== undefined ? { predictedMs } : {}),
+    };
     if (r.reuse && this.cache) {
       const hit = await this.cache.result(model.id, key);
       if (signal.aborted) throw abortError();

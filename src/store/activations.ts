@@ -5,7 +5,7 @@
 // entry carries a SHA-256 of its contents: one changed on disk is dropped and computed again.
 import { del, get, set, type UseStore } from 'idb-keyval';
 import { sha256Hex } from '../model/checkpoint';
-import { cacheStore, firstStepKey, resultKey } from './keys';
+import { cacheStore, calibrationKey, firstStepKey, resultKey } from './keys';
 
 /** How an entry sits in IndexedDB: the value and a SHA-256 over its contents. */
 interface Sealed {
@@ -120,5 +120,21 @@ export class ActivationCache {
 
   saveResult(ckId: string, request: string, r: StoredResult): Promise<void> {
     return this.write(resultKey(ckId, request), r);
+  }
+
+  /** A stored calibration (checked by the caller: pipeline/time-budget.ts checkCosts); undefined when none. */
+  calibration(ckId: string, adapter: string): Promise<unknown> {
+    return this.read<unknown>(calibrationKey(ckId, adapter));
+  }
+
+  saveCalibration(ckId: string, adapter: string, costs: object): Promise<void> {
+    return this.write(calibrationKey(ckId, adapter), costs);
+  }
+
+  /** Drops a stored calibration (one that failed its check), so the next read is a clean miss. */
+  async dropCalibration(ckId: string, adapter: string): Promise<void> {
+    const key = calibrationKey(ckId, adapter);
+    this.mem.delete(key);
+    if (this.db) await del(key, this.db).catch(() => {});
   }
 }

@@ -12,6 +12,8 @@ export const filePrefix = (model: string, sha?: string) => (sha ? `file/${model}
 export const manifestKey = (url: string) => `manifest/${url}`;
 export const firstStepKey = (ckId: string, width: number, cls: number, cfg: boolean) => `first/${ckId}/${width}/${cls}/${cfg ? 'cfg' : 'cond'}`;
 export const resultKey = (ckId: string, request: string) => `result/${ckId}/${request}`;
+/** A device's measured pass costs for a checkpoint (the time-budget dial), per adapter. */
+export const calibrationKey = (ckId: string, adapter: string) => `calib/${ckId}/${encodeURIComponent(adapter)}`;
 
 /** A checkpoint-file key taken apart (model names may contain `/`: the hash is found from the end). */
 export function parseFileKey(key: string): { model: string; sha: string; part: 'meta' | number } | null {
@@ -25,10 +27,10 @@ export function parseManifestKey(key: string): string | null {
   return key.startsWith('manifest/') ? key.slice('manifest/'.length) : null;
 }
 
-/** The checkpoint id a derived entry (first step or result) belongs to. */
-export function parseCacheKey(key: string): { kind: 'first' | 'result'; ckId: string } | null {
-  const m = /^(first|result)\/([^/]+)\//.exec(key);
-  return m ? { kind: m[1] as 'first' | 'result', ckId: m[2] } : null;
+/** The checkpoint id a derived entry (first step, result, calibration) belongs to. */
+export function parseCacheKey(key: string): { kind: 'first' | 'result' | 'calib'; ckId: string } | null {
+  const m = /^(first|result|calib)\/([^/]+)\//.exec(key);
+  return m ? { kind: m[1] as 'first' | 'result' | 'calib', ckId: m[2] } : null;
 }
 
 let filesDb: UseStore | null = null;
