@@ -9,7 +9,7 @@ import type { MgntModel } from '../model/model';
 import { COSTS_VERSION, fitLine, median, type PassCosts } from './time-budget';
 
 export interface CalibrateOptions {
-  /** Timed rounds after the warm-up round (default 3; the median of each configuration is kept). */
+  /** Timed rounds after the warm-up round (default 2; the median of each configuration is kept). */
   rounds?: number;
   signal?: AbortSignal;
 }
@@ -58,7 +58,7 @@ export async function measurePassCosts(rt: Runtime, model: MgntModel, opts: Cali
     await rb;
     return performance.now() - t0;
   };
-  const rounds = Math.max(1, opts.rounds ?? 3);
+  const rounds = Math.max(1, opts.rounds ?? 2);
   const samples: number[][] = configs.map(() => []);
   const decoder: number[] = [];
   try {
