@@ -30,6 +30,10 @@ export interface GenerateOptions {
   schedule?: string | number[];
   /** Fraction of the full-width cost in (0, 1]: the best measured schedule that fits; overrides schedule and steps. */
   budget?: number;
+  /** Milliseconds on this device: the best measured schedule predicted to fit (the device is measured once, then cached). */
+  timeBudget?: number;
+  /** Measure this device again for the time budget instead of reusing the stored measurement. */
+  recalibrate?: boolean;
   guidance?: number;
   temperature?: number;
   /** Aborting rejects this generate() with an AbortError. */
@@ -104,7 +108,7 @@ export class MgntGenerator {
     try {
       const res = await session.generate(
         {
-          classIndex, seed: options.seed, steps: options.steps, schedule: options.schedule, budget: options.budget,
+          classIndex, seed: options.seed, steps: options.steps, schedule: options.schedule, budget: options.budget, timeBudget: options.timeBudget, recalibrate: options.recalibrate,
           // Unconditional generation has no class to guide towards.
           guidance: options.guidance ?? (classIndex === null ? 0 : undefined), temperature: options.temperature, preview: !!onPreview,
         },

@@ -21,7 +21,7 @@ export function toResult(res: SessionResult, classes: readonly string[]): MgntRe
     ...(res.context ? { context: res.context } : {}), size: res.size, tokens: res.tokens,
     gflops: res.gflops, ms: res.ms, widths: res.widths, classIndex: res.classIndex,
     className: res.classIndex === null ? null : classes[res.classIndex], seed: res.seed, steps: res.steps, reused: res.reused,
-    schedule: res.schedule, notices: res.notices,
+    schedule: res.schedule, notices: res.notices, ...(res.predictedMs !== undefined ? { predictedMs: res.predictedMs } : {}),
   };
 }
 

@@ -8,7 +8,7 @@ import type { Notice, ScheduleUsed } from '../pipeline/outcome';
 export type { MgntErrorType };
 /** The schedule a generation ran with (name, one width per step, cache, and the budget it answered). */
 export type MgntSchedule = ScheduleUsed;
-/** A request served, but not as asked (`budget-exceeded`): the result still comes. */
+/** A request served, but not as asked (`budget-exceeded`, `time-budget-exceeded`): the result still comes. */
 export type MgntNotice = Notice;
 
 export interface MgntResult {
@@ -37,6 +37,8 @@ export interface MgntResult {
   schedule: MgntSchedule;
   /** Non-fatal: what was not served as asked (empty when everything was). */
   notices: MgntNotice[];
+  /** Predicted ms on this device (set once it is calibrated, e.g. by a time budget); `ms` is the measured time. */
+  predictedMs?: number;
 }
 
 /** An image turned into tokens by encode(). */
@@ -70,7 +72,7 @@ export interface MgntErrorDetail {
   /** An MgntError's type, `budget-exceeded` for that notice, or `error` for anything else. */
   type: MgntErrorType | MgntNotice['type'] | 'error';
   message: string;
-  /** False for notices the element survives (`quota`: it runs from memory; `budget-exceeded`). */
+  /** False for notices the element survives (`quota`: it runs from memory; `budget-exceeded`, `time-budget-exceeded`). */
   fatal: boolean;
 }
 

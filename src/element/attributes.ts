@@ -2,7 +2,7 @@
 // MgntError naming the attribute, the value and what is accepted.
 import { MgntError } from '../gpu/errors';
 
-export const OBSERVED = ['model', 'class', 'seed', 'steps', 'schedule', 'budget', 'guidance', 'temperature', 'loading', 'autoplay', 'context-clip', 'context-frames'] as const;
+export const OBSERVED = ['model', 'class', 'seed', 'steps', 'schedule', 'budget', 'time-budget', 'guidance', 'temperature', 'loading', 'autoplay', 'context-clip', 'context-frames'] as const;
 export type Observed = (typeof OBSERVED)[number];
 
 const bad = (name: string, value: string, want: string) =>
@@ -58,6 +58,11 @@ export function validateAttribute(name: Observed, value: string | null): void {
     case 'budget': {
       const b = parseNumber(name, value, { min: 0, exclusiveMin: true });
       if (b !== null && b > 1) throw bad(name, value ?? '', 'expected a fraction of the full-width cost in (0, 1]');
+      break;
+    }
+    case 'time-budget': {
+      const n = value === null || value.trim() === '' ? null : Number(value);
+      if (n !== null && !(Number.isFinite(n) && n > 0)) throw bad(name, value ?? '', 'expected a time in milliseconds > 0, e.g. time-budget="200"');
       break;
     }
     case 'temperature': parseNumber(name, value, { min: 0, exclusiveMin: true }); break;

@@ -7,7 +7,7 @@ export interface MgntCanvasEventMap {
   load: CustomEvent<MgntLoadDetail>;
   progress: CustomEvent<MgntProgressDetail>;
   generate: CustomEvent<MgntResult>;
-  /** Fatal errors and non-fatal notices (`quota`, `budget-exceeded`): see `detail.fatal`. */
+  /** Fatal errors and non-fatal notices (`quota`, `budget-exceeded`, `time-budget-exceeded`): see `detail.fatal`. */
   error: CustomEvent<MgntErrorDetail>;
 }
 

@@ -17,6 +17,8 @@ export interface MgntCanvasAttributes {
   schedule?: string;
   /** Fraction of the full-width cost in (0, 1]. */
   budget?: number | string;
+  /** Milliseconds per image on this device (the time-budget dial). */
+  'time-budget'?: number | string;
   guidance?: number | string;
   temperature?: number | string;
   loading?: 'lazy' | 'eager';

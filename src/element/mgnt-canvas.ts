@@ -12,7 +12,8 @@ import type { ContextFrame, FrameContext } from '../pipeline/context-types';
 import type { ModelInfo, StepReport } from '../pipeline/session';
 import type { Lease } from '../worker/lease';
 import { joinPage, pageDiagnostics } from '../worker/registry';
-import { accessibleName, OBSERVED, parseClass, parseLoading, parseNumber, validateAttribute, type Observed } from './attributes';
+import { accessibleName, OBSERVED, parseClass, validateAttribute, type Observed } from './attributes';
+import { MgntCanvasAttributes } from './reflected';
 import { resultToBlob } from './draw';
 import { imageToGray, type ImageInput } from './image-input';
 import { sharedSheet, STYLES } from './styles';
@@ -20,7 +21,8 @@ import { VideoPlayer } from './video-player';
 
 export type { MgntEncoded, MgntErrorDetail, MgntProgressDetail, MgntResult } from '../api/types';
 
-const PROPS = [...OBSERVED] as const;
+/** Property names of the observed attributes (`time-budget` → `timeBudget`), for the upgrade in connectedCallback. */
+const PROPS = OBSERVED.map((n) => n.replace(/-(\w)/g, (_, c: string) => c.toUpperCase()));
 
 /**
  * A class-conditional image generated on the visitor's GPU. (Tags for custom-elements.json.)
@@ -30,6 +32,7 @@ const PROPS = [...OBSERVED] as const;
  * @attr {number} steps - Decode steps (default: the model's)
  * @attr {string} schedule - `magnets`, `baseline`, or one width per step (`1/8,1/8,1/4,…,1`)
  * @attr {number} budget - Fraction of the full-width cost in (0, 1]; overrides schedule and steps
+ * @attr {number} time-budget - Milliseconds per image on this device (measured once, then cached); overrides schedule and steps
  * @attr {number} guidance - Classifier-free guidance scale, ≥ 0
  * @attr {number} temperature - Sampling temperature, > 0
  * @attr {'lazy' | 'eager'} loading - Load when near the viewport (default) or at once
@@ -39,7 +42,7 @@ const PROPS = [...OBSERVED] as const;
  * @fires {CustomEvent} load - The model is on the GPU: `{ name, id, classes, backend, storage, ms }`
  * @fires {CustomEvent<MgntProgressDetail>} progress - Per file while loading, per step while generating
  * @fires {CustomEvent<MgntResult>} generate - The result, with the schedule that ran
- * @fires {CustomEvent<MgntErrorDetail>} error - `{ type, message, fatal }`; not fatal for `quota` and `budget-exceeded`
+ * @fires {CustomEvent<MgntErrorDetail>} error - `{ type, message, fatal }`; not fatal for `quota`, `budget-exceeded` and `time-budget-exceeded`
  * @cssprop [--mgnt-size=224px] - Width and height
  * @cssprop [--mgnt-background=#000] - Behind the image
  * @cssprop [--mgnt-border-radius=8px]
@@ -55,7 +58,7 @@ const PROPS = [...OBSERVED] as const;
  * @csspart progress - The progress bar along the bottom edge
  * @csspart status - The status line
  */
-export class MgntCanvas extends HTMLElement {
+export class MgntCanvas extends MgntCanvasAttributes {
   static readonly observedAttributes = OBSERVED;
   /** Set false before elements connect to run sessions on the main thread (e.g. a CSP without blob: workers). */
   static useWorker = true;
@@ -97,42 +100,6 @@ export class MgntCanvas extends HTMLElement {
     this.player = new VideoPlayer(this.canvas, this.root.querySelector('button')!);
   }
 
-  // --- reflected attributes -------------------------------------------------------------------
-  get model(): string | null { return this.getAttribute('model'); }
-  set model(v: string | null) { this.setOrRemove('model', v); }
-  /** Class name or index ("dress", 3, "none"); also HTML's styling attribute (see README). */
-  get class(): string | null { return this.getAttribute('class'); }
-  set class(v: string | number | null) { this.setOrRemove('class', v); }
-  get seed(): number { return this.num('seed', { integer: true, min: 0 }) ?? 0; }
-  set seed(v: number | null) { this.setOrRemove('seed', v); }
-  get steps(): number | null { return this.num('steps', { integer: true, min: 1 }); }
-  set steps(v: number | null) { this.setOrRemove('steps', v); }
-  get schedule(): string { return this.getAttribute('schedule') || 'magnets'; }
-  set schedule(v: string | null) { this.setOrRemove('schedule', v); }
-  /** Compute budget, a fraction of the full-width cost in (0, 1]: overrides `schedule` and `steps`. */
-  get budget(): number | null { return this.num('budget', { min: 0, exclusiveMin: true }); }
-  set budget(v: number | null) { this.setOrRemove('budget', v); }
-  get guidance(): number | null { return this.num('guidance', { min: 0 }); }
-  set guidance(v: number | null) { this.setOrRemove('guidance', v); }
-  get temperature(): number | null { return this.num('temperature', { min: 0, exclusiveMin: true }); }
-  set temperature(v: number | null) { this.setOrRemove('temperature', v); }
-  get loading(): 'lazy' | 'eager' {
-    try {
-      return parseLoading(this.getAttribute('loading'));
-    } catch {
-      return 'lazy';
-    }
-  }
-  set loading(v: 'lazy' | 'eager' | null) { this.setOrRemove('loading', v); }
-  get autoplay(): boolean { return this.hasAttribute('autoplay'); }
-  set autoplay(v: boolean) { this.toggleAttribute('autoplay', !!v); }
-  /** Video models: predict the rest of this shipped test clip instead of generating from a class. */
-  get contextClip(): number | null { return this.num('context-clip', { integer: true, min: 0 }); }
-  set contextClip(v: number | null) { this.setOrRemove('context-clip', v); }
-  /** With context-clip: how many of its frames are given (ModelInfo.contextFrames lists the allowed counts). */
-  get contextFrames(): number | null { return this.num('context-frames', { integer: true, min: 1 }); }
-  set contextFrames(v: number | null) { this.setOrRemove('context-frames', v); }
-
   // --- read-only state ------------------------------------------------------------------------
   /** True once the model is on the GPU. */
   get loaded(): boolean { return !!this.info; }
@@ -150,19 +117,6 @@ export class MgntCanvas extends HTMLElement {
   get backend(): 'worker' | 'main' | null { return this.session?.backend ?? null; }
   /** The loaded model's description (name, id, classes, storage report), or null. */
   get modelInfo(): MgntModelInfo | null { return this.info; }
-
-  private setOrRemove(name: string, v: unknown): void {
-    if (v === null || v === undefined || v === '') this.removeAttribute(name);
-    else this.setAttribute(name, String(v));
-  }
-
-  private num(name: Observed, check: Parameters<typeof parseNumber>[2]): number | null {
-    try {
-      return parseNumber(name, this.getAttribute(name), check);
-    } catch {
-      return null;
-    }
-  }
 
   // --- lifecycle ------------------------------------------------------------------------------
   connectedCallback(): void {
@@ -326,13 +280,13 @@ export class MgntCanvas extends HTMLElement {
     if (mine !== this.runs || !session) throw new DOMException('The generation was superseded', 'AbortError');
     try {
       const classIndex = parseClass(this.getAttribute('class'), info.classes) ?? null;
-      for (const n of ['seed', 'steps', 'budget', 'guidance', 'temperature', 'context-clip', 'context-frames'] as const) validateAttribute(n, this.getAttribute(n));
+      for (const n of ['seed', 'steps', 'budget', 'time-budget', 'guidance', 'temperature', 'context-clip', 'context-frames'] as const) validateAttribute(n, this.getAttribute(n));
       const context = this.context ?? (this.contextClip !== null ? { clip: this.contextClip, count: this.contextFrames ?? undefined } : undefined);
       this.context = undefined;
       this.canvas.setAttribute('aria-busy', 'true');
       const res = await session.generate(
         {
-          classIndex, seed: this.seed, steps: this.steps ?? undefined, schedule: this.schedule, budget: this.budget ?? undefined,
+          classIndex, seed: this.seed, steps: this.steps ?? undefined, schedule: this.schedule, budget: this.budget ?? undefined, timeBudget: this.timeBudget ?? undefined,
           guidance: this.guidance ?? (classIndex === null ? 0 : undefined), temperature: this.temperature ?? undefined, preview: true, context,
         },
         (s: StepReport) => {
@@ -347,7 +301,7 @@ export class MgntCanvas extends HTMLElement {
       this.bar.style.width = '0';
       const result = toResult(res, info.classes);
       this.last = result;
-      // Served, but not as asked (a budget below the cheapest schedule): a non-fatal error event.
+      // Served, but not as asked (a budget below the cheapest or fastest schedule): a non-fatal error event.
       for (const n of result.notices) this.emit('error', { type: n.type, message: n.message, fatal: false } satisfies MgntErrorDetail);
       this.emit('generate', result);
       return result;
