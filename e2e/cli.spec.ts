@@ -107,6 +107,43 @@ test.describe('npm run generate', () => {
     }
   });
 
+  test('--time-budget measures the device, runs the best point predicted to fit, and records predicted and measured ms', async () => {
+    const manifest = JSON.parse(readFileSync('public/models/fmnist-s/manifest.json', 'utf8'));
+    const names: string[] = manifest.decode_defaults.pareto.map((p: { name: string }) => p.name);
+    const out = join(mkdtempSync(join(tmpdir(), 'mgnt-cli-')), 'out');
+    // 1 ms: below every point on any device, so the fastest runs and the CLI says so once.
+    const r = cli(['--class', 'sneaker', '--seed', '5', '--count', '2', '--time-budget', '1', '--out', out]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain('measuring this device for the time budget');
+    expect(r.stderr).toContain('sneaker seed 5 (time budget 1 ms)');
+    const warnings = r.stderr.split('\n').filter((l) => l.startsWith('generate: warning: '));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/^generate: warning: time budget 1 ms is below the fastest schedule on this device: ran "[^"]+" \(predicted \d+ ms\) instead; the lowest time budget this device can meet is \d+ ms$/);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    const [a, b] = summary.images;
+    expect(a.timeBudget.points.map((p: { name: string }) => p.name)).toEqual(names);
+    const fastest = a.timeBudget.points.reduce((x: any, y: any) => (y.predictedMs < x.predictedMs ? y : x));
+    expect(a).toMatchObject({ schedule: fastest.name, predictedMs: fastest.predictedMs, timeBudget: { requested: 1, exceeded: true, predictedMs: fastest.predictedMs, calibration: 'measured' } });
+    expect(a.ms).toBeGreaterThan(0);
+    expect(a.timeBudget.calibrationMs).toBeGreaterThan(0);
+    // The second image reuses the measurement.
+    expect(b).toMatchObject({ schedule: fastest.name, timeBudget: { calibration: 'memory', calibrationMs: 0 } });
+    expect(r.stderr).toMatch(new RegExp(`→ sneaker-5\\.png: schedule ${fastest.name} .* ms \\(predicted \\d+ ms\\)`));
+  });
+
+  test('--time-budget rejects what is not a time in ms, and does not combine with --budget', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'mgnt-cli-')), 'out');
+    for (const [v, msg] of [['0', '--time-budget must be a time in milliseconds > 0 (e.g. 200), got 0'], ['-5', 'got -5'], ['fast', '--time-budget needs a number, got fast']]) {
+      const r = cli(['--class', '0', '--time-budget', v, '--out', out]);
+      expect(r.status, v).toBe(2);
+      expect(r.stderr).toContain(msg);
+    }
+    const both = cli(['--class', '0', '--time-budget', '200', '--budget', '0.5', '--out', out]);
+    expect(both.status).toBe(2);
+    expect(both.stderr).toContain('give --budget (a fraction of the full-width cost) or --time-budget (ms), not both');
+    expect(existsSync(out)).toBe(false);
+  });
+
   test('--model names the path it was given', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'mgnt-cli-')), 'out');
     const missing = cli(['--class', '0', '--out', out, '--model', '/nonexistent/ckpt']);

@@ -21,7 +21,8 @@ function fraction(w: number): string {
 
 const USAGE = `usage: npm run generate -- --class <name|index|all> --count <n> --seed <first seed>
   --schedule <baseline|magnets|w,w,…> [--steps n] [--guidance g] [--no-cache]
-  [--budget <fraction of the full-width cost>] [--model <manifest URL or folder>] --out <dir>`;
+  [--budget <fraction of the full-width cost> | --time-budget <ms per image on this device>]
+  [--model <manifest URL or folder>] --out <dir>`;
 
 function fail(msg: string, code = 2): never {
   console.error(`generate: ${msg}`);
@@ -38,6 +39,8 @@ interface Args {
   cache: boolean;
   model?: string;
   budget?: number;
+  /** ms per image: the best front point predicted to fit on this device (measured first). */
+  timeBudget?: number;
   out: string;
 }
 
@@ -61,6 +64,7 @@ function parseArgs(argv: string[]): Args {
       case '--no-cache': a.cache = false; break;
       case '--model': a.model = v(); break;
       case '--budget': a.budget = num(f, v(), false); break;
+      case '--time-budget': a.timeBudget = num(f, v(), false); break;
       case '--out': a.out = v(); break;
       case '--help': case '-h': console.log(USAGE); process.exit(0);
       default: fail(`unknown argument ${f}\n${USAGE}`);
@@ -74,6 +78,8 @@ function parseArgs(argv: string[]): Args {
   if (a.count < 1) fail('--count must be at least 1');
   if (a.seed < 0) fail('--seed must be ≥ 0');
   if (a.budget !== undefined && !(a.budget > 0 && a.budget <= 1)) fail(`--budget must be a fraction in (0, 1], got ${a.budget}`);
+  if (a.timeBudget !== undefined && !(a.timeBudget > 0)) fail(`--time-budget must be a time in milliseconds > 0 (e.g. 200), got ${a.timeBudget}`);
+  if (a.timeBudget !== undefined && a.budget !== undefined) fail('give --budget (a fraction of the full-width cost) or --time-budget (ms), not both');
   return a as Args;
 }
 
@@ -135,14 +141,14 @@ async function main() {
     mkdirSync(args.out, { recursive: true });
     const images: unknown[] = [];
     const warned = new Set<string>();
-    const asked = args.budget !== undefined ? `budget ${args.budget}` : args.schedule;
+    const asked = args.timeBudget !== undefined ? `time budget ${args.timeBudget} ms` : args.budget !== undefined ? `budget ${args.budget}` : args.schedule;
     for (const c of chosen) {
       for (let k = 0; k < args.count; k++) {
         const seed = args.seed + k;
         process.stderr.write(`${classes[c]} seed ${seed} (${asked})\n`);
         const r = (await page.evaluate((req) => window.mgntCli.run(req), {
-          classIndex: c, seed, schedule: args.schedule, steps: args.steps, guidance: args.guidance, cache: args.cache, budget: args.budget,
-        })) as { gray?: number[]; size?: number; frames?: number; fps?: number; widths?: number[]; gflops?: number; ms?: number; schedule?: ScheduleUsed; notices?: Notice[]; error?: { type: string; message: string } };
+          classIndex: c, seed, schedule: args.schedule, steps: args.steps, guidance: args.guidance, cache: args.cache, budget: args.budget, timeBudget: args.timeBudget,
+        })) as { gray?: number[]; size?: number; frames?: number; fps?: number; widths?: number[]; gflops?: number; ms?: number; predictedMs?: number; schedule?: ScheduleUsed; notices?: Notice[]; error?: { type: string; message: string } };
         if (r.error) {
           console.error(`generate: ${r.error.message}`);
           code = 1;
@@ -169,9 +175,10 @@ async function main() {
         } else writeFileSync(join(args.out, file), encodeGrayPng(frames[0], S, S));
         images.push({
           file, class: classes[c], seed, schedule: sch.name, widths: sch.widths, cache: sch.cache, ...(sch.budget ? { budget: sch.budget } : {}),
-          gflops: r.gflops, ms: r.ms, ...extra, ...(r.notices?.length ? { notices: r.notices.map((n) => n.message) } : {}),
+          ...(sch.timeBudget ? { timeBudget: sch.timeBudget } : {}),
+          gflops: r.gflops, ms: r.ms, ...(r.predictedMs !== undefined ? { predictedMs: r.predictedMs } : {}), ...extra, ...(r.notices?.length ? { notices: r.notices.map((n) => n.message) } : {}),
         });
-        process.stderr.write(`  → ${file}: schedule ${sch.name} [${sch.widths.map(fraction).join(',')}]${sch.cache ? '' : ' no cache'}, ${r.gflops!.toFixed(3)} GFLOPs, ${r.ms!.toFixed(0)} ms\n`);
+        process.stderr.write(`  → ${file}: schedule ${sch.name} [${sch.widths.map(fraction).join(',')}]${sch.cache ? '' : ' no cache'}, ${r.gflops!.toFixed(3)} GFLOPs, ${r.ms!.toFixed(0)} ms${r.predictedMs !== undefined ? ` (predicted ${r.predictedMs.toFixed(0)} ms)` : ''}\n`);
       }
     }
     writeFileSync(join(args.out, 'summary.json'), JSON.stringify({ images }, null, 2));

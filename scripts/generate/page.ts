@@ -6,9 +6,13 @@ import { loadCheckpoint } from '../../src/model/checkpoint';
 import { MgntModel } from '../../src/model/model';
 import { generate } from '../../src/pipeline/generate';
 import { resolveRequest } from '../../src/pipeline/request';
+import { DeviceTiming, forTimeBudget } from '../../src/pipeline/timing';
+import { ActivationCache } from '../../src/store';
 
 let rt: Runtime | null = null;
 let model: MgntModel | null = null;
+/** The time-budget dial's device measurement: once per CLI run (a fresh browser profile). */
+const timing = new DeviceTiming(new ActivationCache());
 
 export interface CliRequest {
   classIndex: number;
@@ -19,6 +23,8 @@ export interface CliRequest {
   cache: boolean;
   /** Fraction of the full-width cost: picks the schedule from the shipped Pareto front. */
   budget?: number;
+  /** ms per image: the best front point predicted to fit on this device. */
+  timeBudget?: number;
 }
 
 function errorInfo(e: unknown) {
@@ -57,14 +63,16 @@ window.mgntCli = {
     try {
       if (!rt || !model) throw new Error('load a model first');
       // The session's own resolution, so the CLI runs (and names) exactly what the element would.
-      const q = resolveRequest(model.manifest, {
-        classIndex: r.classIndex, seed: r.seed, schedule: r.schedule, steps: r.steps, guidance: r.guidance, cache: r.cache, budget: r.budget,
-      });
+      const req = {
+        classIndex: r.classIndex, seed: r.seed, schedule: r.schedule, steps: r.steps, guidance: r.guidance, cache: r.cache, budget: r.budget, timeBudget: r.timeBudget,
+      };
+      if (r.timeBudget !== undefined && !timing.known(rt, model)) window.mgntProgress?.('measuring this device for the time budget…');
+      const { r: q, predictedMs } = await timing.apply(rt, model, req, resolveRequest(model.manifest, forTimeBudget(req)));
       const res = await generate(rt, model, {
         ...q,
         onStep: (s) => window.mgntProgress?.(`  step ${s.step + 1}/${s.steps} width ${s.width} computed ${s.computed}${s.full ? ' (full)' : ''} ${s.gflopsTotal.toFixed(3)} GFLOPs`),
       });
-      return { gray: Array.from(res.gray), size: res.size, frames: res.frames.length, fps: res.fps, tokens: Array.from(res.tokens), widths: res.widths, gflops: res.gflops, ms: res.ms, schedule: q.schedule, notices: q.notices };
+      return { gray: Array.from(res.gray), size: res.size, frames: res.frames.length, fps: res.fps, tokens: Array.from(res.tokens), widths: res.widths, gflops: res.gflops, ms: res.ms, predictedMs, schedule: q.schedule, notices: q.notices };
     } catch (e) {
       return errorInfo(e);
     }

@@ -48,8 +48,13 @@ function noWebGpu(reason: string): void {
   document.querySelector('footer')!.hidden = true;
 }
 
-function scheduleSpec(): { spec: string; name: string; cache?: boolean } {
+function scheduleSpec(): { spec: string; name: string; cache?: boolean; timeBudget?: number } {
   const s = $<HTMLSelectElement>('schedule').value;
+  // The time-budget dial: the session measures this device once and picks the point that fits.
+  if (s === 'time') {
+    const ms = Number($<HTMLInputElement>('time-budget').value);
+    return { spec: 'magnets', name: `time budget ${ms} ms`, timeBudget: ms };
+  }
   if (s === 'custom') return { spec: $<HTMLInputElement>('custom').value, name: 'custom' };
   if (s === 'budget') {
     // The compute-budget dial: the best schedule of the checkpoint's measured front that fits.
@@ -106,19 +111,23 @@ async function runInto(panel: ResultPanel, req: SessionRequest & { schedule: num
 async function compare(): Promise<void> {
   const mine = ++run;
   const base = baseRequest();
-  const { spec, name, cache } = scheduleSpec();
+  const { spec, name, cache, timeBudget } = scheduleSpec();
   right.setTitle(`MaGNeTS (${name})`);
   $('ratio').textContent = '';
   try {
     const b = await runInto(left, { ...base, schedule: widthsFor('baseline', base.steps!) }, 'baseline', mine);
     if (!b) return;
     const mSteps = cache === undefined ? base.steps! : spec.split(',').length;
-    const m = await runInto(right, { ...base, steps: mSteps, cache: cache ?? true, schedule: widthsFor(spec, mSteps) }, name, mine);
+    const m = timeBudget !== undefined
+      ? await runInto(right, { ...base, timeBudget, schedule: [] }, name, mine) // the session chooses the schedule
+      : await runInto(right, { ...base, steps: mSteps, cache: cache ?? true, schedule: widthsFor(spec, mSteps) }, name, mine);
     if (!m) return;
+    if (timeBudget !== undefined) right.setTitle(`MaGNeTS (${name} → ${m.schedule.name})`);
     const cls = info!.classes[base.classIndex!];
     const reused = b.reused === 'result' || m.reused === 'result';
     $('ratio').textContent = `${name === 'baseline' ? 'Same schedule on both sides' : `${name}: ${(b.gflops / m.gflops).toFixed(2)}× fewer GFLOPs than baseline`}` +
-      (reused ? ' (times are 0 ms where the result cache answered)' : `; ${b.ms.toFixed(0)} ms vs ${m.ms.toFixed(0)} ms per image, each with a preview decode after every step`);
+      (reused ? ' (times are 0 ms where the result cache answered)' : `; ${b.ms.toFixed(0)} ms vs ${m.ms.toFixed(0)} ms per image, each with a preview decode after every step`) +
+      m.notices.map((n) => `. ${n.message}`).join('');
     editor.load(m.gray, m.size, m.tokens);
     await gallery.add({ result: b, className: cls, schedule: 'baseline', inpainted: false });
     await gallery.add({ result: m, className: cls, schedule: name, inpainted: false });
@@ -197,7 +206,10 @@ function wire(): void {
     const v = $<HTMLSelectElement>('schedule').value;
     $('custom-label').hidden = v !== 'custom';
     $('budget-label').hidden = v !== 'budget';
+    $('time-label').hidden = v !== 'time';
   });
+  const tb = $<HTMLInputElement>('time-budget');
+  tb.addEventListener('input', () => ($('time-budget-out').textContent = `${tb.value} ms`));
   const bud = $<HTMLInputElement>('budget');
   bud.addEventListener('input', () => ($('budget-out').textContent = bud.value));
   const g = $<HTMLInputElement>('guidance');

@@ -54,12 +54,16 @@ export class ResultPanel {
     drawGray(this.canvas, r.gray, r.size);
     this.canvas.setAttribute('aria-label', label);
     this.root.classList.remove('busy');
+    // A time budget's schedule is chosen by the session: the strip is drawn once it is known.
+    if (!this.strip.children.length) this.start(r.schedule.widths);
+    this.root.classList.remove('busy');
     for (const li of this.strip.children) li.classList.add('done');
     const tag = r.reused === 'result' ? ' · from the result cache' : r.reused === 'first-step' ? ' · first step from cache' : '';
     this.figures.innerHTML = '';
     const g = document.createElement('strong');
     g.textContent = `${r.gflops.toFixed(2)} GFLOPs`;
-    this.figures.append(g, ` · ${r.ms.toFixed(0)} ms${tag}`);
+    const predicted = r.predictedMs !== undefined && r.reused !== 'result' ? ` (predicted ${r.predictedMs.toFixed(0)} ms)` : '';
+    this.figures.append(g, ` · ${r.ms.toFixed(0)} ms${predicted}${tag}`);
   }
 
   fail(message: string): void {

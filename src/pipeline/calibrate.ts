@@ -9,7 +9,7 @@ import type { MgntModel } from '../model/model';
 import { COSTS_VERSION, fitLine, median, type PassCosts } from './time-budget';
 
 export interface CalibrateOptions {
-  /** Timed rounds after the warm-up round (default 2; the median of each configuration is kept). */
+  /** Timed rounds after the warm-up (default 3: the median of each configuration is kept, so one slow sample — a late pipeline compile, a burst of load — does not move it). */
   rounds?: number;
   signal?: AbortSignal;
 }
@@ -58,19 +58,27 @@ export async function measurePassCosts(rt: Runtime, model: MgntModel, opts: Cali
     await rb;
     return performance.now() - t0;
   };
-  const rounds = Math.max(1, opts.rounds ?? 2);
+  const rounds = Math.max(1, opts.rounds ?? 3);
   const samples: number[][] = configs.map(() => []);
   const decoder: number[] = [];
   try {
-    for (let r = 0; r <= rounds; r++) {
+    // Warm-up, untimed: the cheapest pass of each width compiles the pipelines every pass of that
+    // width uses (they depend on the width's shapes, not on the rows); one pass without guidance
+    // for the sampling kernel's other variant, and the decoder.
+    const warm: Config[] = [...configs.filter((k) => !k.full && k.tokens.length < N / 2), { width: c.widths[0], full: false, sequences: 1, tokens: all.slice(0, 1) }];
+    for (const k of warm) {
+      if (opts.signal?.aborted) throw abortError();
+      await step(k);
+    }
+    await model.decoder.decode(tokens);
+    for (let r = 0; r < rounds; r++) {
       for (const [i, k] of configs.entries()) {
         if (opts.signal?.aborted) throw abortError();
-        const ms = await step(k);
-        if (r > 0) samples[i].push(ms); // round 0 warms pipelines and caches up
+        samples[i].push(await step(k));
       }
       const t0 = performance.now();
       await model.decoder.decode(tokens);
-      if (r > 0) decoder.push(performance.now() - t0);
+      decoder.push(performance.now() - t0);
     }
   } finally {
     rt.release(out, posBuf);
