@@ -11,7 +11,7 @@ for (let i = 0; i < args.length; i++) {
   if (args[i] === '--json') json = args[++i];
   else if (args[i] === '--only') only = args[++i];
   else if (args[i] === '--help') {
-    console.log('usage: npm run bench -- [--json results.json] [--only kernels|images|start|share]');
+    console.log('usage: npm run bench -- [--json results.json] [--only kernels|images|start|share|time-budget]');
     process.exit(0);
   } else {
     console.error(`bench: unknown argument ${args[i]} (try --help)`);
