@@ -85,7 +85,7 @@ test('the tarball holds every file its exports name, the model, typings, custom-
   const cem = JSON.parse(readFileSync(join(app, 'node_modules/mgnt', pkg.customElements), 'utf8'));
   const el = cem.modules.flatMap((m: { declarations?: unknown[] }) => m.declarations ?? []).find((d: { tagName?: string }) => d.tagName === 'mgnt-canvas');
   expect(el, 'custom-elements.json declares <mgnt-canvas>').toBeTruthy();
-  expect(el.attributes.map((a: { name: string }) => a.name)).toEqual(['model', 'class', 'seed', 'steps', 'schedule', 'budget', 'guidance', 'temperature', 'loading', 'autoplay', 'context-clip', 'context-frames']);
+  expect(el.attributes.map((a: { name: string }) => a.name)).toEqual(['model', 'class', 'seed', 'steps', 'schedule', 'budget', 'time-budget', 'guidance', 'temperature', 'loading', 'autoplay', 'context-clip', 'context-frames']);
   expect(el.events.map((e: { name: string }) => e.name).sort()).toEqual(['error', 'generate', 'load', 'progress']);
 });
 

@@ -23,6 +23,11 @@ describe('<mgnt-canvas> attribute parsing', () => {
     expect(() => parseNumber('seed', '1.5', { integer: true, min: 0 })).toThrow(/seed="1.5".*integer/);
     expect(() => parseNumber('temperature', '0', { min: 0, exclusiveMin: true })).toThrow(/> 0/);
     expect(() => validateAttribute('guidance', '-1')).toThrow(/≥ 0/);
+    expect(() => validateAttribute('time-budget', '200')).not.toThrow();
+    expect(() => validateAttribute('time-budget', '')).not.toThrow();
+    for (const v of ['0', '-5', 'fast', 'Infinity']) {
+      expect(() => validateAttribute('time-budget', v)).toThrow(`<mgnt-canvas> time-budget="${v}" is not valid: expected a time in milliseconds > 0, e.g. time-budget="200"`);
+    }
     expect(parseLoading(null)).toBe('lazy');
     expect(() => parseLoading('soon')).toThrow(/lazy.*eager/);
   });
