@@ -141,3 +141,19 @@ function calibrationKeys(page: Page): Promise<string[]> {
     };
   }));
 }
+
+test('time budget: the demo slider runs the point the session chose and shows predicted and measured ms', async ({ page }) => {
+  test.setTimeout(300_000);
+  await page.goto('/');
+  await expect(page.locator('#ratio')).toContainText(/GFLOPs|Same schedule/, { timeout: 120_000 });
+  await page.locator('#schedule').selectOption('time');
+  await expect(page.locator('#time-label')).toBeVisible();
+  await page.locator('#time-budget').fill('50'); // below any point on SwiftShader
+  await expect(page.locator('#time-budget-out')).toHaveText('50 ms');
+  await page.locator('#go').click();
+  await expect(page.locator('#panel-magnets h2')).toHaveText(/^MaGNeTS \(time budget 50 ms → [\w-]+\)$/, { timeout: 240_000 });
+  await expect(page.locator('#panel-magnets .figures')).toContainText(/GFLOPs · \d+ ms \(predicted \d+ ms\)/);
+  await expect(page.locator('#ratio')).toContainText('time budget 50 ms is below the fastest schedule on this device');
+  // The strip shows the chosen schedule's widths, one per step.
+  expect(await page.locator('#panel-magnets .widths li').count()).toBeGreaterThan(0);
+});
