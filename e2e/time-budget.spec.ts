@@ -150,6 +150,8 @@ test('time budget: the demo slider runs the point the session chose and shows pr
   await expect(page.locator('#time-label')).toBeVisible();
   await page.locator('#time-budget').fill('50'); // below any point on SwiftShader
   await expect(page.locator('#time-budget-out')).toHaveText('50 ms');
+  // The chosen point may be the magnets schedule the page opened with: no result cache, a real run.
+  await page.locator('#reuse').uncheck();
   await page.locator('#go').click();
   await expect(page.locator('#panel-magnets h2')).toHaveText(/^MaGNeTS \(time budget 50 ms → [\w-]+\)$/, { timeout: 240_000 });
   await expect(page.locator('#panel-magnets .figures')).toContainText(/GFLOPs · \d+ ms \(predicted \d+ ms\)/);
