@@ -1,7 +1,9 @@
-// npm run generate -- --class <name|index|all> --count <n per class> --seed <first seed>
+// npm run generate -- --class <name|index|all> --count <n per class> --seed <first seed> [--batch <n>]
 //   --schedule <baseline|magnets|w,w,…> [--steps n] [--guidance g] [--no-cache]
 //   [--model <manifest URL or folder>] --out <dir>
 // Drives headless Chromium with WebGPU; writes <class>-<seed>.png (28×28 gray) and summary.json.
+// The images decode in batches of --batch (default 8; pipeline/generate-batch.ts): one pass per
+// step for the whole batch, every image the same as when generated alone.
 // A video model (docs/SPEC.md §8) writes <class>-<seed>.gif (the clip, looping at its fps) and
 // <class>-<seed>-f<frame>.png for every frame instead.
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -12,6 +14,7 @@ import { launchOptions } from '../e2e/browser';
 import { grayFramesToGif } from '../src/element/animated';
 import { splitFrames } from '../src/model/clip';
 import type { Notice, ScheduleUsed } from '../src/pipeline/request';
+import { DEFAULT_BATCH } from '../src/pipeline/batch-groups';
 import { encodeGrayPng } from './png';
 
 /** 0.125 → 1/8: widths as the --schedule flag writes them. */
@@ -21,7 +24,8 @@ function fraction(w: number): string {
 
 const USAGE = `usage: npm run generate -- --class <name|index|all> --count <n> --seed <first seed>
   --schedule <baseline|magnets|w,w,…> [--steps n] [--guidance g] [--no-cache]
-  [--budget <fraction of the full-width cost>] [--model <manifest URL or folder>] --out <dir>`;
+  [--budget <fraction of the full-width cost>] [--model <manifest URL or folder>]
+  [--batch <images decoded together, default ${DEFAULT_BATCH}>] --out <dir>`;
 
 function fail(msg: string, code = 2): never {
   console.error(`generate: ${msg}`);
@@ -38,6 +42,7 @@ interface Args {
   cache: boolean;
   model?: string;
   budget?: number;
+  batch: number;
   out: string;
 }
 
@@ -61,6 +66,7 @@ function parseArgs(argv: string[]): Args {
       case '--no-cache': a.cache = false; break;
       case '--model': a.model = v(); break;
       case '--budget': a.budget = num(f, v(), false); break;
+      case '--batch': a.batch = num(f, v(), true); break;
       case '--out': a.out = v(); break;
       case '--help': case '-h': console.log(USAGE); process.exit(0);
       default: fail(`unknown argument ${f}\n${USAGE}`);
@@ -69,10 +75,12 @@ function parseArgs(argv: string[]): Args {
   a.count ??= 1;
   a.seed ??= 0;
   a.schedule ??= 'magnets';
+  a.batch ??= DEFAULT_BATCH;
   if (!a.class) fail(`--class is required\n${USAGE}`);
   if (!a.out) fail(`--out is required\n${USAGE}`);
   if (a.count < 1) fail('--count must be at least 1');
   if (a.seed < 0) fail('--seed must be ≥ 0');
+  if (a.batch < 1) fail(`--batch must be at least 1, got ${a.batch}`);
   if (a.budget !== undefined && !(a.budget > 0 && a.budget <= 1)) fail(`--budget must be a fraction in (0, 1], got ${a.budget}`);
   return a as Args;
 }
@@ -136,18 +144,22 @@ async function main() {
     const images: unknown[] = [];
     const warned = new Set<string>();
     const asked = args.budget !== undefined ? `budget ${args.budget}` : args.schedule;
-    for (const c of chosen) {
-      for (let k = 0; k < args.count; k++) {
-        const seed = args.seed + k;
-        process.stderr.write(`${classes[c]} seed ${seed} (${asked})\n`);
-        const r = (await page.evaluate((req) => window.mgntCli.run(req), {
-          classIndex: c, seed, schedule: args.schedule, steps: args.steps, guidance: args.guidance, cache: args.cache, budget: args.budget,
-        })) as { gray?: number[]; size?: number; frames?: number; fps?: number; widths?: number[]; gflops?: number; ms?: number; schedule?: ScheduleUsed; notices?: Notice[]; error?: { type: string; message: string } };
-        if (r.error) {
-          console.error(`generate: ${r.error.message}`);
-          code = 1;
-          return;
-        }
+    type Out = { gray?: number[]; size?: number; frames?: number; fps?: number; widths?: number[]; gflops?: number; ms?: number; batch?: number; schedule?: ScheduleUsed; notices?: Notice[] };
+    const jobs = chosen.flatMap((c) => Array.from({ length: args.count }, (_, k) => ({ c, seed: args.seed + k })));
+    // A chunk of --batch images is one group (they share every setting), so one batch each.
+    for (let j0 = 0; j0 < jobs.length; j0 += args.batch) {
+      const chunk = jobs.slice(j0, j0 + args.batch);
+      process.stderr.write(`${chunk.map(({ c, seed }) => `${classes[c]} seed ${seed}`).join(', ')} (${asked}${chunk.length > 1 ? `, batch of ${chunk.length}` : ''})\n`);
+      const reply = (await page.evaluate(([reqs, b]) => window.mgntCli.runBatch(reqs, b), [chunk.map(({ c, seed }) => ({
+        classIndex: c, seed, schedule: args.schedule, steps: args.steps, guidance: args.guidance, cache: args.cache, budget: args.budget,
+      })), args.batch] as const)) as { results?: Out[]; error?: { type: string; message: string } };
+      if (reply.error) {
+        console.error(`generate: ${reply.error.message}`);
+        code = 1;
+        return;
+      }
+      for (const [k, { c, seed }] of chunk.entries()) {
+        const r = reply.results![k];
         // The request was served, but not as asked (a budget below the cheapest schedule): say so once.
         for (const n of r.notices ?? []) {
           if (warned.has(n.message)) continue;
@@ -167,11 +179,12 @@ async function main() {
           });
           extra.fps = r.fps;
         } else writeFileSync(join(args.out, file), encodeGrayPng(frames[0], S, S));
+        // ms: the batch's wall time divided by its images.
         images.push({
           file, class: classes[c], seed, schedule: sch.name, widths: sch.widths, cache: sch.cache, ...(sch.budget ? { budget: sch.budget } : {}),
-          gflops: r.gflops, ms: r.ms, ...extra, ...(r.notices?.length ? { notices: r.notices.map((n) => n.message) } : {}),
+          gflops: r.gflops, ms: r.ms, batch: r.batch, ...extra, ...(r.notices?.length ? { notices: r.notices.map((n) => n.message) } : {}),
         });
-        process.stderr.write(`  → ${file}: schedule ${sch.name} [${sch.widths.map(fraction).join(',')}]${sch.cache ? '' : ' no cache'}, ${r.gflops!.toFixed(3)} GFLOPs, ${r.ms!.toFixed(0)} ms\n`);
+        process.stderr.write(`  → ${file}: schedule ${sch.name} [${sch.widths.map(fraction).join(',')}]${sch.cache ? '' : ' no cache'}, ${r.gflops!.toFixed(3)} GFLOPs, ${r.ms!.toFixed(0)} ms per image (batch of ${r.batch})\n`);
       }
     }
     writeFileSync(join(args.out, 'summary.json'), JSON.stringify({ images }, null, 2));

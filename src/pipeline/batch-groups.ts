@@ -4,6 +4,9 @@
 // the row counts or those scalars per step is equal. Seeds, classes (null included) and the
 // fixed tokens' positions and values may differ: they are per row.
 
+/** Images per group when the caller does not say (the CLI's --batch default too). */
+export const DEFAULT_BATCH = 8;
+
 /** What must be equal for two requests to share passes. */
 export interface BatchShape {
   steps: number;

@@ -20,14 +20,13 @@ import { splitFrames } from '../model/clip';
 import { batchLimit } from '../model/limits';
 import type { MgntModel } from '../model/model';
 import type { SequenceInput } from '../model/transformer';
-import { batchKey, groupRequests, sequencesPerImage } from './batch-groups';
+import { batchKey, DEFAULT_BATCH, groupRequests, sequencesPerImage } from './batch-groups';
 import { checkRequest, type GenerateRequest, type GenerateResult, type StepInfo } from './generate';
 import { choiceNoise, guidanceScale, maskCounts, selectFixed } from './schedule';
 
 /** Requests one batched call accepts (they decode in groups of at most the batch size). */
 export const MAX_BATCH_REQUESTS = 4096;
-/** Images per group when the caller does not say. */
-export const DEFAULT_BATCH = 8;
+export { DEFAULT_BATCH };
 
 export interface BatchOptions {
   /** Images decoded together at most (per group); default DEFAULT_BATCH, capped by the GPU (model/limits.ts batchLimit). */
