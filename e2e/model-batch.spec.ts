@@ -46,6 +46,22 @@ test.describe('batched generation, fmnist-s', () => {
   });
 });
 
+test.describe('batched generation: bad batches', () => {
+  for (const [what, msg] of [
+    ['empty', /^generateBatch\(\): the batch is empty/],
+    ['too-large', /^batch size 100000 is too large for fmnist-s on this GPU: at most \d+ images/],
+    ['too-many', /^generateBatch\(\): 5000 requests exceed the limit of 4096 per call; split them/],
+    ['bad-request', /^request 1: class 99 is not one of 0\.\.9/],
+  ] as const) {
+    test(`${what}: bad-attribute before any GPU work, buffers unchanged`, async ({ harness }) => {
+      const r = await harness.run('batchFault', { name: 'fmnist-s', what });
+      expect(r.error?.type).toBe('bad-attribute');
+      expect(r.error?.message).toMatch(msg);
+      expect(r.extra).toEqual({ submits: 0, maxBatch: 2 });
+    });
+  }
+});
+
 test.describe('batched generation, mfmnist-video', () => {
   test('a batch of 2 clips with frame-prediction fixed tokens equals the solo runs', async ({ harness }) => {
     await harness.run('batchModel', { name: 'mfmnist-video' });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { batchLimit, bytesPerSequence, MAX_BATCH_BYTES, MAX_BATCH_SEQUENCES } from '../src/model/limits';
 import { batchKey, groupRequests, sequencesPerImage, type BatchShape } from '../src/pipeline/batch-groups';
 
 const base: BatchShape = { steps: 8, widths: [1, 1, 1, 1, 1, 1, 1, 1], cache: true, temperature: 1, guidance: 2, choiceTemperature: 4.5 };
@@ -51,5 +52,28 @@ describe('groupRequests', () => {
   it('counts the guidance pair as two sequences', () => {
     expect(sequencesPerImage({ guidance: 0 })).toBe(1);
     expect(sequencesPerImage({ guidance: 0.5 })).toBe(2);
+  });
+});
+
+describe('batchLimit', () => {
+  const t = { layers: 6, dim: 192, heads: 8, mlp: 768, codebook_size: 512, num_classes: 10, seq_len: 65, grid: [8, 8], mask_token: 512, null_class: 10, widths: [0.125, 0.25, 0.5, 1] };
+  const big = { maxStorageBufferBindingSize: 2 ** 31, maxBufferSize: 2 ** 32 };
+  it('is capped by MAX_BATCH_SEQUENCES on a large GPU', () => {
+    expect(batchLimit(t, big)).toBe(MAX_BATCH_SEQUENCES);
+  });
+  it('is capped by the memory budget for a large model', () => {
+    const wide = { ...t, layers: 24, dim: 768, mlp: 3072, codebook_size: 1024, seq_len: 257 };
+    const n = batchLimit(wide, big);
+    expect(n).toBe(Math.floor(MAX_BATCH_BYTES / bytesPerSequence(wide)));
+    expect(n * bytesPerSequence(wide)).toBeLessThanOrEqual(MAX_BATCH_BYTES);
+  });
+  it('is capped by the binding limit: the widest activation of the batch fits one binding', () => {
+    const small = { maxStorageBufferBindingSize: 2 ** 20, maxBufferSize: 2 ** 22 };
+    const n = batchLimit(t, small);
+    expect(n * t.seq_len * t.mlp * 4).toBeLessThanOrEqual(2 ** 20);
+    expect((n + 1) * t.seq_len * t.mlp * 4).toBeGreaterThan(2 ** 20);
+  });
+  it('is at least 1', () => {
+    expect(batchLimit(t, { maxStorageBufferBindingSize: 16, maxBufferSize: 16 })).toBe(1);
   });
 });
