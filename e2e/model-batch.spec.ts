@@ -31,9 +31,10 @@ test.describe('batched generation, fmnist-s', () => {
     const e = r.extra as { sizes: number[]; stepsPerImage: number[]; submits: number[]; readbacks: number[]; maxBatchAfter: number; baseBatch: number };
     // 5 fixed (3 images) | none, guidance 2 (2) | guidance 0 (2) | baseline without cache (1).
     expect(e.sizes).toEqual([3, 3, 2, 3, 2, 1, 2, 2]);
-    // One submit and one readback per step for the group, then one decoder pass per image.
+    // One submit and one readback per step for the group, then one decoder pass for all its images.
     for (const [i, size] of e.sizes.entries()) {
-      expect(e.readbacks[i], `image ${i}`).toBe(e.stepsPerImage[i] + size);
+      expect(e.readbacks[i], `image ${i} (batch of ${size})`).toBe(e.stepsPerImage[i] + 1);
+      expect(e.submits[i], `image ${i} (batch of ${size})`).toBe(e.stepsPerImage[i] + 1);
     }
     expect(e.maxBatchAfter, 'buffers given back after the batch').toBe(e.baseBatch);
   });

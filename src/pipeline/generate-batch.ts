@@ -11,8 +11,9 @@
 // per-sequence positions and tokens. Sequences are ordered [conditional of every image, then
 // unconditional of every image], so the guidance rows sit at one offset, as in the solo run.
 //
-// Not used in batches: the first-step cache (step 0 would need one restore per image and class;
-// skipped, every image computes step 0) and previews beyond what generate.ts does per image.
+// The decoder runs once per group too (decoder.ts decodeMany). Not used in batches: the
+// first-step cache (step 0 would need one restore per image and class; skipped, every image
+// computes step 0). Previews, when asked, are decoded per image as generate.ts does.
 import { MgntError } from '../gpu/errors';
 import { sample, SAMPLE_WORDS } from '../gpu/kernels/sample';
 import type { Runtime } from '../gpu/runtime';
@@ -192,16 +193,14 @@ async function decodeGroup(rt: Runtime, model: MgntModel, rs: GenerateRequest[],
       prevWidth = width;
     }
     justFixed = [];
-    const results: BatchResult[] = [];
-    for (let i = 0; i < I; i++) {
-      if (aborted()) throw abortError();
-      const img = await model.decoder.decode(tokens[i]);
-      results.push({
-        tokens: tokens[i], gray: img.gray, frames: splitFrames(img.gray, img.size), fps: model.layout.fps, size: img.size, widths: rs[i].widths.slice(),
-        gflops: gflopsT + img.flops / 1e9, gflopsTransformer: gflopsT, gflopsDecoder: img.flops / 1e9,
-        ms: 0, steps: steps[i], dispatches: 0, submits: 0, readbacks: 0, batch: { size: I, index: i },
-      });
-    }
+    if (aborted()) throw abortError();
+    // Every image of the group through the decoder in one submit, each as decoded alone.
+    const imgs = await model.decoder.decodeMany(tokens);
+    const results: BatchResult[] = imgs.map((img, i) => ({
+      tokens: tokens[i], gray: img.gray, frames: splitFrames(img.gray, img.size), fps: model.layout.fps, size: img.size, widths: rs[i].widths.slice(),
+      gflops: gflopsT + img.flops / 1e9, gflopsTransformer: gflopsT, gflopsDecoder: img.flops / 1e9,
+      ms: 0, steps: steps[i], dispatches: 0, submits: 0, readbacks: 0, batch: { size: I, index: i },
+    }));
     // The group's wall time and GPU work, shared: per image it is this divided by the group size.
     const ms = performance.now() - t0;
     for (const r of results) {
