@@ -29,13 +29,17 @@ export interface BatchBenchRow extends Timed {
   speedup: number;
   submits_per_step: number;
   dispatches_per_step: number;
+  /** Wall ms of every step of the last timed batch (width, ms): where batching pays and where not. */
+  steps: Array<[number, number]>;
+  /** Last batch: ms after the last step (the decoder pass). */
+  decode_ms: number;
 }
 
 async function run(c: BatchBenchConfig): Promise<{ model: string; rows: Record<string, BatchBenchRow> }> {
   const rt = new Runtime(await acquireGpu());
   const model = MgntModel.fromCheckpoint(rt, await loadCheckpoint(c.model));
   const magnets = model.manifest.decode_defaults.schedules.magnets;
-  const last: Record<string, { submits: number; dispatches: number }> = {};
+  const last: Record<string, { submits: number; dispatches: number; steps: Array<[number, number]>; decode: number }> = {};
   const contenders: Record<string, () => Promise<number>> = {};
   for (const [name, s] of Object.entries(c.schedules)) {
     const widths = parseSchedule(s.schedule, c.steps, magnets, model.cfg.widths);
@@ -47,8 +51,10 @@ async function run(c: BatchBenchConfig): Promise<{ model: string; rows: Record<s
       contenders[`${name} b${b}`] = async () => {
         const t0 = performance.now();
         const res = await generateBatch(rt, model, reqs, { batch: b });
-        last[`${name} b${b}`] = { submits: res[0].submits, dispatches: res[0].dispatches };
-        return performance.now() - t0;
+        const ms = performance.now() - t0;
+        const steps = res[0].steps.map((st): [number, number] => [st.width, Math.round(st.ms)]);
+        last[`${name} b${b}`] = { submits: res[0].submits, dispatches: res[0].dispatches, steps, decode: Math.round(ms - steps.reduce((a, x) => a + x[1], 0)) };
+        return ms;
       };
     }
   }
@@ -62,6 +68,7 @@ async function run(c: BatchBenchConfig): Promise<{ model: string; rows: Record<s
       rows[key] = {
         ...t, schedule: s.schedule, batch: b, images_per_s: ips, ms_per_image: t.median / b, speedup: ips / perS1,
         submits_per_step: last[key].submits / c.steps, dispatches_per_step: last[key].dispatches / c.steps,
+        steps: last[key].steps, decode_ms: last[key].decode,
       };
       document.getElementById('out')!.textContent += `${key}: ${ips.toFixed(2)} images/s\n`;
     }

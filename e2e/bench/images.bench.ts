@@ -66,6 +66,10 @@ test('images: MaskGIT-base-sized nested transformer (random weights), speed only
 
 // Batched generation (issue 13): images/s at batch 1, 4, 8, 16 on the shipped model, magnets and
 // baseline; one timed run = one batch of b images (mixed classes and seeds), all in one page.
+// Env: MGNT_BENCH_BATCHES (1,4,8,16), MGNT_BENCH_BATCH_SCHEDULES (magnets,baseline),
+// MGNT_BENCH_BATCH_ROUNDS (3), MGNT_BENCH_BATCH_WARMUP (1).
+const BATCH_SCHEDULES: BatchBenchConfig['schedules'] = { magnets: { schedule: 'magnets', cache: true }, baseline: { schedule: 'baseline', cache: false } };
+
 test('images: batched generation, images/s at batch 1, 4, 8, 16', async ({ page }) => {
   expect(existsSync('public/models/fmnist-s/manifest.json'), 'the shipped checkpoint is missing: run train/export.py').toBe(true);
   await page.goto('/e2e/bench/images.html');
@@ -73,7 +77,7 @@ test('images: batched generation, images/s at batch 1, 4, 8, 16', async ({ page 
   const batches = (process.env.MGNT_BENCH_BATCHES ?? '1,4,8,16').split(',').map(Number);
   const cfg: BatchBenchConfig = {
     model: '/models/fmnist-s/manifest.json', steps: 12, guidance: 2, batches,
-    schedules: { magnets: { schedule: 'magnets', cache: true }, baseline: { schedule: 'baseline', cache: false } },
+    schedules: Object.fromEntries(Object.entries(BATCH_SCHEDULES).filter(([k]) => (process.env.MGNT_BENCH_BATCH_SCHEDULES ?? 'magnets,baseline').split(',').includes(k))),
     rounds: Number(process.env.MGNT_BENCH_BATCH_ROUNDS ?? 3), warmup: Number(process.env.MGNT_BENCH_BATCH_WARMUP ?? 1),
   };
   const r = await page.evaluate((c) => window.batchBench.run(c), cfg);
@@ -84,6 +88,9 @@ test('images: batched generation, images/s at batch 1, 4, 8, 16', async ({ page 
       `${row.schedule.padEnd(9)} ${String(row.batch).padStart(5)}   ${row.median.toFixed(0).padStart(8)} (${row.p10.toFixed(0)}-${row.p90.toFixed(0)})`.padEnd(43) +
         `${row.ms_per_image.toFixed(0).padStart(8)}   ${row.images_per_s.toFixed(2).padStart(8)}   ${row.speedup.toFixed(2).padStart(8)}   ${row.submits_per_step.toFixed(2).padStart(10)}`,
     );
+  }
+  for (const row of Object.values(r.rows)) {
+    console.log(`  ${row.schedule} b${row.batch} step ms (width:ms): ${row.steps.map(([w, ms]) => `${w}:${ms}`).join(' ')}; decode ${row.decode_ms} ms`);
   }
   record('images_batch', { model: r.model, rows: r.rows });
   const b8 = r.rows['magnets b8'];
