@@ -30,6 +30,30 @@ test.describe('npm run generate', () => {
     expect(r.stderr).toMatch(/step 4\/4 width 1/);
   });
 
+  test('--count decodes in batches of --batch: the same PNGs as one by one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mgnt-cli-'));
+    writeSyntheticCheckpoint(join(dir, 'model'));
+    const run = (batch: string) => {
+      const out = join(dir, `out-${batch}`);
+      const r = cli(['--class', 'all', '--count', '1', '--seed', '40', '--schedule', 'magnets', '--steps', '4', '--batch', batch, '--model', join(dir, 'model'), '--out', out]);
+      expect(r.status, r.stderr).toBe(0);
+      return { out, r, summary: JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { images: Array<{ file: string; batch: number }> } };
+    };
+    const one = run('1'), four = run('4');
+    const classes = one.summary.images.length;
+    expect(classes).toBeGreaterThan(4);
+    expect(one.summary.images.map((i) => i.batch)).toEqual(Array(classes).fill(1));
+    const sizes = Array.from({ length: classes }, (_, i) => Math.min(4, classes - 4 * Math.floor(i / 4)));
+    expect(four.summary.images.map((i) => i.batch)).toEqual(sizes);
+    expect(four.r.stderr).toMatch(/batch of 4/);
+    for (const img of one.summary.images) {
+      expect(readFileSync(join(four.out, img.file)).equals(readFileSync(join(one.out, img.file))), img.file).toBe(true);
+    }
+    const bad = cli(['--class', '1', '--batch', '0', '--out', join(dir, 'x')]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--batch must be at least 1/);
+  });
+
   test('a video checkpoint writes <class>-<seed>.gif, one PNG per frame, and summary.json', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mgnt-cli-'));
     writeSyntheticCheckpoint(join(dir, 'video'), 1, { video: true });

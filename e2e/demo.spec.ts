@@ -58,6 +58,20 @@ test('the demo compares baseline and MaGNeTS, inpaints, and fills the gallery', 
   await expect(page.locator('#gallery li')).toHaveCount(5, { timeout: 60_000 });
 });
 
+test('the gallery fills with one image of every class, decoded as one batch in the worker', async ({ page }) => {
+  page.on('console', (m) => m.type() === 'error' && console.log(`[page] ${m.text()}`));
+  await page.goto(`/?idle&model=${encodeURIComponent(model)}`);
+  await expect(page.locator('#app')).toBeVisible({ timeout: 60_000 });
+  await page.locator('#steps').fill('4');
+  await page.getByRole('button', { name: 'One of every class' }).click();
+  // 10 classes, guidance on: groups of at most 8 images (the default batch).
+  await expect(page.locator('#gallery-info')).toContainText(/^10 images in batches of 8\/2: \d+ ms per image$/, { timeout: 120_000 });
+  await expect(page.locator('#gallery li')).toHaveCount(10);
+  const captions = await page.locator('#gallery li span').allTextContents();
+  expect(new Set(captions.map((c) => c.split(' · ')[0])).size).toBe(10);
+  await expect(page.locator('#backend')).toHaveText('a worker');
+});
+
 test('the shipped model generates in the demo', async ({ page }) => {
   expect(existsSync('public/models/fmnist-s/manifest.json'), 'the trained model ships in public/models/fmnist-s').toBe(true);
   await generates(page, '/', 'demo-shipped.png', firstMagnetsLabel('public/models/fmnist-s/manifest.json'));

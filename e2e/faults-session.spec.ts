@@ -46,6 +46,44 @@ test.describe('faults: session', () => {
   });
 });
 
+// Session.generateBatch (issue 13): a bad batch is a typed error before any GPU work, naming
+// the request or the limit; a batch equals its solo runs; a new generate aborts it. A batch runs
+// on one session's model (requests name no model), so mixed models cannot be asked for.
+test.describe('faults: batched generation', () => {
+  let url = '';
+  test.beforeEach(async ({ page }) => {
+    url = (await serveModel(page, syntheticFiles())).url;
+    await openFaultsPage(page);
+  });
+
+  for (const worker of [false, true]) {
+    test(`bad batches are bad-attribute errors naming the fix (${worker ? 'worker' : 'main thread'})`, async ({ page }) => {
+      const r = await call(page, 'sessionBatch', url, ['no-model', 'load', 'empty', 'not-array', 'too-large', 'bad-batch-size', 'bad-request', 'ok'], { worker });
+      const e = r.results;
+      for (const k of ['no-model', 'empty', 'not-array', 'too-large', 'bad-batch-size', 'bad-request']) {
+        expect(e[k].error, k).toMatchObject({ name: 'MgntError', type: 'bad-attribute' });
+      }
+      expect(e['no-model'].error.message).toBe('generateBatch(): no model is loaded: call load() first');
+      expect(e.empty.error.message).toBe('generateBatch(): the batch is empty; pass an array of one or more requests');
+      expect(e['not-array'].error.message).toMatch(/^generateBatch\(\): give an array of requests/);
+      expect(e['too-large'].error.message).toMatch(/^batch size 1000000 is too large for .* on this GPU: at most \d+ images decode together with guidance \(two sequences each\); use a batch of \d+ or less$/);
+      expect(e['bad-batch-size'].error.message).toBe('batch size must be an integer ≥ 1, got 0');
+      expect(e['bad-request'].error.message).toMatch(/^request 1: class 99 is not one of 0\.\.9/);
+      expect(e.ok).toEqual({ sizes: [3, 3, 1, 3], same: [true, true, true, true] });
+      expect(r.liveBytesDelta).toBe(0);
+      expect(r.gpuErrors).toEqual([]);
+    });
+  }
+
+  test('generate() while a batch runs aborts the batch; the pool is clean afterwards', async ({ page }) => {
+    const r = await call(page, 'sessionBatch', url, ['load', 'aborted']);
+    console.log('  ', JSON.stringify(r));
+    expect(r.results.aborted.batch).toBe('AbortError');
+    expect(r.results.aborted.after).toBeGreaterThan(0);
+    expect(r.liveBytesDelta).toBe(0);
+  });
+});
+
 // Session.encode (an image to tokens): bad input and checkpoints without a usable encoder are
 // typed errors naming the problem and the fix; the encoder's optional file is fetched at the first
 // encode only, verified like the others, and kept in IndexedDB.

@@ -16,6 +16,8 @@ test.describe('sample', () => {
     { name: 'P64 V512 workgroup 64 (real-GPU default)', P: 64, V: 512, guidance: 2, workgroupSize: 64, kappa: 0.3 },
     { name: 'P20 V300 workgroup 1', P: 20, V: 300, workgroupSize: 1, kappa: 2 },
     { name: 'P64 V512 seed 2^32+5', P: 64, V: 512, seed: 2 ** 32 + 5, step: 11, kappa: 0 },
+    { name: 'P48 V512 per-row seeds at an offset, guidance (a batch of 4 images)', P: 48, V: 512, guidance: 2, rowSeeds: true, step: 3, kappa: 2 },
+    { name: 'P5 V37 per-row seeds, workgroup 64', P: 5, V: 37, rowSeeds: true, workgroupSize: 64, kappa: 1 },
   ];
   for (const s of SHAPES) {
     test(s.name, async ({ harness }) => {

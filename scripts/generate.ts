@@ -1,7 +1,9 @@
-// npm run generate -- --class <name|index|all> --count <n per class> --seed <first seed>
+// npm run generate -- --class <name|index|all> --count <n per class> --seed <first seed> [--batch <n>]
 //   --schedule <baseline|magnets|w,w,…> [--steps n] [--guidance g] [--no-cache]
 //   [--model <manifest URL or folder>] --out <dir>
 // Drives headless Chromium with WebGPU; writes <class>-<seed>.png (28×28 gray) and summary.json.
+// The images decode in batches of --batch (default 8; pipeline/generate-batch.ts): one pass per
+// step for the whole batch, every image the same as when generated alone.
 // A video model (docs/SPEC.md §8) writes <class>-<seed>.gif (the clip, looping at its fps) and
 // <class>-<seed>-f<frame>.png for every frame instead.
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -12,6 +14,7 @@ import { launchOptions } from '../e2e/browser';
 import { grayFramesToGif } from '../src/element/animated';
 import { splitFrames } from '../src/model/clip';
 import type { Notice, ScheduleUsed } from '../src/pipeline/request';
+import { DEFAULT_BATCH } from '../src/pipeline/batch-groups';
 import { encodeGrayPng } from './png';
 
 /** 0.125 → 1/8: widths as the --schedule flag writes them. */
@@ -22,7 +25,7 @@ function fraction(w: number): string {
 const USAGE = `usage: npm run generate -- --class <name|index|all> --count <n> --seed <first seed>
   --schedule <baseline|magnets|w,w,…> [--steps n] [--guidance g] [--no-cache]
   [--budget <fraction of the full-width cost> | --time-budget <ms per image on this device>]
-  [--model <manifest URL or folder>] --out <dir>`;
+  [--model <manifest URL or folder>] [--batch <images decoded together, default ${DEFAULT_BATCH}>] --out <dir>`;
 
 function fail(msg: string, code = 2): never {
   console.error(`generate: ${msg}`);
@@ -41,6 +44,7 @@ interface Args {
   budget?: number;
   /** ms per image: the best front point predicted to fit on this device (measured first). */
   timeBudget?: number;
+  batch: number;
   out: string;
 }
 
@@ -65,6 +69,7 @@ function parseArgs(argv: string[]): Args {
       case '--model': a.model = v(); break;
       case '--budget': a.budget = num(f, v(), false); break;
       case '--time-budget': a.timeBudget = num(f, v(), false); break;
+      case '--batch': a.batch = num(f, v(), true); break;
       case '--out': a.out = v(); break;
       case '--help': case '-h': console.log(USAGE); process.exit(0);
       default: fail(`unknown argument ${f}\n${USAGE}`);
@@ -73,10 +78,12 @@ function parseArgs(argv: string[]): Args {
   a.count ??= 1;
   a.seed ??= 0;
   a.schedule ??= 'magnets';
+  a.batch ??= DEFAULT_BATCH;
   if (!a.class) fail(`--class is required\n${USAGE}`);
   if (!a.out) fail(`--out is required\n${USAGE}`);
   if (a.count < 1) fail('--count must be at least 1');
   if (a.seed < 0) fail('--seed must be ≥ 0');
+  if (a.batch < 1) fail(`--batch must be at least 1, got ${a.batch}`);
   if (a.budget !== undefined && !(a.budget > 0 && a.budget <= 1)) fail(`--budget must be a fraction in (0, 1], got ${a.budget}`);
   if (a.timeBudget !== undefined && !(a.timeBudget > 0)) fail(`--time-budget must be a time in milliseconds > 0 (e.g. 200), got ${a.timeBudget}`);
   if (a.timeBudget !== undefined && a.budget !== undefined) fail('give --budget (a fraction of the full-width cost) or --time-budget (ms), not both');
@@ -142,18 +149,30 @@ async function main() {
     const images: unknown[] = [];
     const warned = new Set<string>();
     const asked = args.timeBudget !== undefined ? `time budget ${args.timeBudget} ms` : args.budget !== undefined ? `budget ${args.budget}` : args.schedule;
-    for (const c of chosen) {
-      for (let k = 0; k < args.count; k++) {
-        const seed = args.seed + k;
-        process.stderr.write(`${classes[c]} seed ${seed} (${asked})\n`);
-        const r = (await page.evaluate((req) => window.mgntCli.run(req), {
-          classIndex: c, seed, schedule: args.schedule, steps: args.steps, guidance: args.guidance, cache: args.cache, budget: args.budget, timeBudget: args.timeBudget,
-        })) as { gray?: number[]; size?: number; frames?: number; fps?: number; widths?: number[]; gflops?: number; ms?: number; predictedMs?: number; schedule?: ScheduleUsed; notices?: Notice[]; error?: { type: string; message: string } };
-        if (r.error) {
-          console.error(`generate: ${r.error.message}`);
-          code = 1;
-          return;
-        }
+    type Out = { gray?: number[]; size?: number; frames?: number; fps?: number; widths?: number[]; gflops?: number; ms?: number; predictedMs?: number; batch?: number; schedule?: ScheduleUsed; notices?: Notice[] };
+    type Reply = { results?: Out[]; error?: { type: string; message: string } };
+    const jobs = chosen.flatMap((c) => Array.from({ length: args.count }, (_, k) => ({ c, seed: args.seed + k })));
+    // A chunk of --batch images is one group (they share every setting), so one batch each. A time
+    // budget is predicted for one image alone on this device, so those images run one by one.
+    const size = args.timeBudget !== undefined ? 1 : args.batch;
+    for (let j0 = 0; j0 < jobs.length; j0 += size) {
+      const chunk = jobs.slice(j0, j0 + size);
+      process.stderr.write(`${chunk.map(({ c, seed }) => `${classes[c]} seed ${seed}`).join(', ')} (${asked}${chunk.length > 1 ? `, batch of ${chunk.length}` : ''})\n`);
+      const reqs = chunk.map(({ c, seed }) => ({
+        classIndex: c, seed, schedule: args.schedule, steps: args.steps, guidance: args.guidance, cache: args.cache, budget: args.budget, timeBudget: args.timeBudget,
+      }));
+      let reply: Reply;
+      if (args.timeBudget !== undefined) {
+        const one = (await page.evaluate((req) => window.mgntCli.run(req), reqs[0])) as Out & { error?: Reply['error'] };
+        reply = one.error ? { error: one.error } : { results: [one] };
+      } else reply = (await page.evaluate(([rs, b]) => window.mgntCli.runBatch(rs, b), [reqs, args.batch] as const)) as Reply;
+      if (reply.error) {
+        console.error(`generate: ${reply.error.message}`);
+        code = 1;
+        return;
+      }
+      for (const [k, { c, seed }] of chunk.entries()) {
+        const r = reply.results![k];
         // The request was served, but not as asked (a budget below the cheapest schedule): say so once.
         for (const n of r.notices ?? []) {
           if (warned.has(n.message)) continue;
@@ -173,12 +192,14 @@ async function main() {
           });
           extra.fps = r.fps;
         } else writeFileSync(join(args.out, file), encodeGrayPng(frames[0], S, S));
+        // ms: the batch's wall time divided by its images.
         images.push({
           file, class: classes[c], seed, schedule: sch.name, widths: sch.widths, cache: sch.cache, ...(sch.budget ? { budget: sch.budget } : {}),
           ...(sch.timeBudget ? { timeBudget: sch.timeBudget } : {}),
-          gflops: r.gflops, ms: r.ms, ...(r.predictedMs !== undefined ? { predictedMs: r.predictedMs } : {}), ...extra, ...(r.notices?.length ? { notices: r.notices.map((n) => n.message) } : {}),
+          gflops: r.gflops, ms: r.ms, ...(r.predictedMs !== undefined ? { predictedMs: r.predictedMs } : {}), ...(r.batch !== undefined ? { batch: r.batch } : {}),
+          ...extra, ...(r.notices?.length ? { notices: r.notices.map((n) => n.message) } : {}),
         });
-        process.stderr.write(`  → ${file}: schedule ${sch.name} [${sch.widths.map(fraction).join(',')}]${sch.cache ? '' : ' no cache'}, ${r.gflops!.toFixed(3)} GFLOPs, ${r.ms!.toFixed(0)} ms${r.predictedMs !== undefined ? ` (predicted ${r.predictedMs.toFixed(0)} ms)` : ''}\n`);
+        process.stderr.write(`  → ${file}: schedule ${sch.name} [${sch.widths.map(fraction).join(',')}]${sch.cache ? '' : ' no cache'}, ${r.gflops!.toFixed(3)} GFLOPs, ${r.ms!.toFixed(0)} ms per image${r.batch !== undefined ? ` (batch of ${r.batch})` : ''}${r.predictedMs !== undefined ? ` (predicted ${r.predictedMs.toFixed(0)} ms)` : ''}\n`);
       }
     }
     writeFileSync(join(args.out, 'summary.json'), JSON.stringify({ images }, null, 2));

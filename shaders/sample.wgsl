@@ -9,6 +9,8 @@
 //                                                               +inf noise never makes 0·inf)
 //   amax = argmax_v l_v                                        ties → smaller v (previews)
 // out[4i..4i+3] = (x, conf, logp, amax): one small buffer the decode loop reads back per step.
+// `seed` is one value for all rows, or (SEEDS) read per row from a buffer: a batch of images with
+// different seeds samples in one dispatch, each row with exactly the noise of its own image.
 //
 // One pass over the row: each invocation strides over v (coalesced across the workgroup) and
 // keeps a running Gumbel-max, plain max and online (max, Σexp) in registers; a log2(WG) tree
@@ -19,17 +21,19 @@
 struct Params {
   P: u32, V: u32, ld: u32, ldu: u32,
   lc_off: u32, lu_off: u32, pos_off: u32, out_off: u32,
-  seed: u32, step: u32, flags: u32, _pad0: u32,
+  seed: u32, step: u32, flags: u32, seed_off: u32,
   inv_tau: f32, kappa: f32, scale: f32, _pad1: f32,
 }
 const GUIDE = 1u;
+const SEEDS = 2u;
 const NEG_BIG: f32 = -3.0e38;
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> LC: array<f32>;
 @group(0) @binding(2) var<storage, read> LU: array<f32>;
 @group(0) @binding(3) var<storage, read> POS: array<u32>;
-@group(0) @binding(4) var<storage, read_write> OUT: array<u32>;
+@group(0) @binding(4) var<storage, read> SEED: array<u32>;
+@group(0) @binding(5) var<storage, read_write> OUT: array<u32>;
 
 override WG: u32 = 64u;  // power of two
 
@@ -59,6 +63,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   let row = wid.x;  // uniform across the workgroup; P is the dispatch size, no bounds check needed
   let lid = lid3.x;
   let pos = POS[p.pos_off + row];
+  var seed = p.seed;
+  if ((p.flags & SEEDS) != 0u) { seed = SEED[p.seed_off + row]; }
 
   var bs = NEG_BIG; var bi = 0xffffffffu;
   var am = NEG_BIG; var ai = 0xffffffffu;
@@ -66,7 +72,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   for (var v = lid; v < p.V; v += WG) {
     let l = logit(row, v);
     let lt = l * p.inv_tau;
-    let sc = lt + gumbel(p.seed, p.step, pos, 1u + v);
+    let sc = lt + gumbel(seed, p.step, pos, 1u + v);
     // v increases within an invocation, so strict > keeps the smaller v on ties.
     if (sc > bs) { bs = sc; bi = v; }
     if (l > am) { am = l; ai = v; }
@@ -93,7 +99,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     // Recomputed exactly as in the loop, so logp uses the very logit that won.
     let logp = logit(row, x) * p.inv_tau - (sh_m[0] + log(sh_s[0]));
     var conf = logp;
-    if (p.kappa != 0.0) { conf += p.kappa * gumbel(p.seed, p.step, pos, 0u); }
+    if (p.kappa != 0.0) { conf += p.kappa * gumbel(seed, p.step, pos, 0u); }
     let o = p.out_off + row * 4u;
     OUT[o] = x;
     OUT[o + 1u] = bitcast<u32>(conf);

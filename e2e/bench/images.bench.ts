@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
+import type { BatchBenchConfig } from './batch-page';
 import type { ImageBenchConfig, ImageBenchRow } from './images-page';
 import { record } from './results';
 
@@ -61,4 +62,37 @@ test('images: MaskGIT-base-sized nested transformer (random weights), speed only
   const r = await page.evaluate((c) => window.imageBench.run(c), cfg);
   table(`per image, ${r.model}, 8 steps, no guidance`, r.rows);
   record('images_base', { model: r.model, rows: r.rows });
+});
+
+// Batched generation (issue 13): images/s at batch 1, 4, 8, 16 on the shipped model, magnets and
+// baseline; one timed run = one batch of b images (mixed classes and seeds), all in one page.
+// Env: MGNT_BENCH_BATCHES (1,4,8,16), MGNT_BENCH_BATCH_SCHEDULES (magnets,baseline),
+// MGNT_BENCH_BATCH_ROUNDS (3), MGNT_BENCH_BATCH_WARMUP (1).
+const BATCH_SCHEDULES: BatchBenchConfig['schedules'] = { magnets: { schedule: 'magnets', cache: true }, baseline: { schedule: 'baseline', cache: false } };
+
+test('images: batched generation, images/s at batch 1, 4, 8, 16', async ({ page }) => {
+  expect(existsSync('public/models/fmnist-s/manifest.json'), 'the shipped checkpoint is missing: run train/export.py').toBe(true);
+  await page.goto('/e2e/bench/images.html');
+  await expect(page.locator('#status')).toHaveText('ready');
+  const batches = (process.env.MGNT_BENCH_BATCHES ?? '1,4,8,16').split(',').map(Number);
+  const cfg: BatchBenchConfig = {
+    model: '/models/fmnist-s/manifest.json', steps: 12, guidance: 2, batches,
+    schedules: Object.fromEntries(Object.entries(BATCH_SCHEDULES).filter(([k]) => (process.env.MGNT_BENCH_BATCH_SCHEDULES ?? 'magnets,baseline').split(',').includes(k))),
+    rounds: Number(process.env.MGNT_BENCH_BATCH_ROUNDS ?? 3), warmup: Number(process.env.MGNT_BENCH_BATCH_WARMUP ?? 1),
+  };
+  const r = await page.evaluate((c) => window.batchBench.run(c), cfg);
+  console.log(`\nbatched generation, ${r.model}, 12 steps, guidance 2 (two sequences per image)`);
+  console.log('schedule  batch   ms per batch (p10-p90)   ms/image   images/s   ×batch 1   submits/step');
+  for (const row of Object.values(r.rows)) {
+    console.log(
+      `${row.schedule.padEnd(9)} ${String(row.batch).padStart(5)}   ${row.median.toFixed(0).padStart(8)} (${row.p10.toFixed(0)}-${row.p90.toFixed(0)})`.padEnd(43) +
+        `${row.ms_per_image.toFixed(0).padStart(8)}   ${row.images_per_s.toFixed(2).padStart(8)}   ${row.speedup.toFixed(2).padStart(8)}   ${row.submits_per_step.toFixed(2).padStart(10)}`,
+    );
+  }
+  for (const row of Object.values(r.rows)) {
+    console.log(`  ${row.schedule} b${row.batch} step ms (width:ms): ${row.steps.map(([w, ms]) => `${w}:${ms}`).join(' ')}; decode ${row.decode_ms} ms`);
+  }
+  record('images_batch', { model: r.model, rows: r.rows });
+  const b8 = r.rows['magnets b8'];
+  if (b8) record('targets_batch', { batch8_over_batch1_images_per_s: { measured: b8.speedup, target: 3, met: b8.speedup >= 3 } });
 });

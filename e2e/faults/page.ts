@@ -268,6 +268,50 @@ window.faults = {
     return { results, liveBytesDelta: rt ? rt.pool.liveBytes - before : 0, gpuErrors: rt ? rt.errors.splice(0) : [] };
   },
 
+  /**
+   * Session.generateBatch faults, on a worker session or one on the page's runtime: each case's
+   * typed error (or its outcome). `ok`: a batch of two groups, tokens equal to solo generate();
+   * `aborted`: a generate() while the batch runs aborts it (AbortError), the pool is clean after.
+   */
+  async sessionBatch(url: string, cases: string[], opts: { worker?: boolean } = {}) {
+    const rt = opts.worker ? null : await runtime();
+    const before = rt?.pool.liveBytes ?? 0;
+    const s: SessionApi = opts.worker ? await openSession({ worker: true }) : await Session.open({ runtime: rt!, store: false });
+    const results: Record<string, unknown> = {};
+    const req = (seed: number, more: SessionRequest = {}): SessionRequest => ({ seed, steps: 3, classIndex: seed % 10, reuse: false, ...more });
+    try {
+      for (const c of cases) {
+        try {
+          if (c === 'no-model') results[c] = await s.generateBatch([req(1)]);
+          else if (c === 'load') await s.load(url);
+          else if (c === 'empty') results[c] = await s.generateBatch([]);
+          else if (c === 'not-array') results[c] = await s.generateBatch('x' as unknown as SessionRequest[]);
+          else if (c === 'too-large') results[c] = await s.generateBatch([req(1), req(2)], { batch: 1e6 });
+          else if (c === 'bad-batch-size') results[c] = await s.generateBatch([req(1)], { batch: 0 });
+          else if (c === 'bad-request') results[c] = await s.generateBatch([req(1), req(2, { classIndex: 99 })]);
+          else if (c === 'ok') {
+            const reqs = [req(1), req(2, { classIndex: null }), req(3, { guidance: 0 }), req(4)];
+            const batch = await s.generateBatch(reqs);
+            const solo: Awaited<ReturnType<SessionApi["generate"]>>[] = [];
+            for (const r of reqs) solo.push(await s.generate(r));
+            results[c] = { sizes: batch.map((r) => r.batch?.size), same: batch.map((r, i) => r.tokens.every((t, k) => t === solo[i].tokens[k])) };
+          } else if (c === 'aborted') {
+            const run = s.generateBatch(Array.from({ length: 4 }, (_, i) => req(i, { steps: 12 })));
+            const outcome = run.then(() => 'resolved', (e: Error) => e.name);
+            await new Promise((r) => setTimeout(r, 30));
+            const after = await s.generate(req(9));
+            results[c] = { batch: await outcome, after: after.tokens.length };
+          }
+        } catch (e) {
+          results[c] = fail(e);
+        }
+      }
+    } finally {
+      await s.destroy();
+    }
+    return { results, liveBytesDelta: rt ? rt.pool.liveBytes - before : 0, gpuErrors: rt ? rt.errors.splice(0) : [] };
+  },
+
   /** n generations in a row on the tiny model: the pool's live bytes after each. */
   async many(n: number, steps = 2) {
     const { rt, model } = await tinyModel();

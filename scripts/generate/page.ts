@@ -5,6 +5,7 @@ import { Runtime } from '../../src/gpu/runtime';
 import { loadCheckpoint } from '../../src/model/checkpoint';
 import { MgntModel } from '../../src/model/model';
 import { generate } from '../../src/pipeline/generate';
+import { generateBatch } from '../../src/pipeline/generate-batch';
 import { resolveRequest } from '../../src/pipeline/request';
 import { DeviceTiming, forTimeBudget } from '../../src/pipeline/timing';
 import { ActivationCache } from '../../src/store';
@@ -36,6 +37,8 @@ declare global {
     mgntCli: {
       load(url: string): Promise<{ classes: string[]; defaults: unknown; name: string } | ReturnType<typeof errorInfo>>;
       run(r: CliRequest): Promise<Record<string, unknown>>;
+      /** Several requests decoded together, at most `batch` images per pass: one result each, or one error. */
+      runBatch(rs: CliRequest[], batch: number): Promise<{ results: Array<Record<string, unknown>> } | ReturnType<typeof errorInfo>>;
     };
     mgntProgress?: (line: string) => void;
   }
@@ -73,6 +76,26 @@ window.mgntCli = {
         onStep: (s) => window.mgntProgress?.(`  step ${s.step + 1}/${s.steps} width ${s.width} computed ${s.computed}${s.full ? ' (full)' : ''} ${s.gflopsTotal.toFixed(3)} GFLOPs`),
       });
       return { gray: Array.from(res.gray), size: res.size, frames: res.frames.length, fps: res.fps, tokens: Array.from(res.tokens), widths: res.widths, gflops: res.gflops, ms: res.ms, predictedMs, schedule: q.schedule, notices: q.notices };
+    } catch (e) {
+      return errorInfo(e);
+    }
+  },
+  async runBatch(rs, batch) {
+    try {
+      if (!rt || !model) throw new Error('load a model first');
+      const m = model;
+      const qs = rs.map((r) => resolveRequest(m.manifest, {
+        classIndex: r.classIndex, seed: r.seed, schedule: r.schedule, steps: r.steps, guidance: r.guidance, cache: r.cache, budget: r.budget,
+      }));
+      // Steps are shared by a group: reported once, for its first image.
+      qs[0] = { ...qs[0], onStep: (s: { step: number; steps: number; width: number; computed: number; full: boolean }) => window.mgntProgress?.(`  step ${s.step + 1}/${s.steps} width ${s.width} computed ${s.computed}${s.full ? ' (full)' : ''} per image`) } as typeof qs[0];
+      const res = await generateBatch(rt, m, qs, { batch });
+      return {
+        results: res.map((x, i) => ({
+          gray: Array.from(x.gray), size: x.size, frames: x.frames.length, fps: x.fps, tokens: Array.from(x.tokens), widths: x.widths, gflops: x.gflops,
+          ms: x.ms / x.batch.size, batch: x.batch.size, schedule: qs[i].schedule, notices: qs[i].notices,
+        })),
+      };
     } catch (e) {
       return errorInfo(e);
     }

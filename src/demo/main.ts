@@ -164,6 +164,20 @@ async function inpaint(): Promise<void> {
   }
 }
 
+/** One image of every class, as one batched generation, into the gallery. */
+async function fillGallery(): Promise<void> {
+  const out = $('gallery-info');
+  const base = baseRequest();
+  const { spec, name, cache } = scheduleSpec();
+  const steps = cache === undefined ? base.steps! : spec.split(',').length;
+  out.textContent = `generating ${info!.classes.length} images as one batch…`;
+  try {
+    out.textContent = await gallery.fill(session!, { ...base, steps, cache: cache ?? true, schedule: widthsFor(spec, steps) }, info!.classes, name);
+  } catch (e) {
+    out.textContent = (e as Error).name === 'AbortError' ? '' : `Error: ${(e as Error).message}`;
+  }
+}
+
 /** Encodes the drawing pad: its reconstruction and tokens go to the inpainting editor. */
 async function useDrawing(label = 'your drawing'): Promise<void> {
   const out = $('draw-info');
@@ -218,6 +232,7 @@ function wire(): void {
     b.addEventListener('click', () => editor.preset(b.dataset.keep as 'top'));
   }
   $('inpaint-go').addEventListener('click', () => void inpaint());
+  $('gallery-fill').addEventListener('click', () => void fillGallery());
   $('draw-use').addEventListener('click', () => void useDrawing());
   $('draw-clear').addEventListener('click', () => pad.clear());
   $('draw-invert').addEventListener('change', () => pad.invert());

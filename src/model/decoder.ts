@@ -20,18 +20,29 @@ export interface DecodedClip {
 }
 
 export class VqDecoder {
-  private tokens: GPUBuffer;
-  private z: GPUBuffer;
-  private bufs: GPUBuffer[];
-  private y: GPUBuffer;
-  private gray: GPUBuffer;
+  private tokens!: GPUBuffer;
+  private z!: GPUBuffer;
+  private bufs!: GPUBuffer[];
+  private y!: GPUBuffer;
+  private gray!: GPUBuffer;
   /** Side of a frame (padding removed). */
   readonly size: number;
   /** FLOPs of one decode (constant: the shapes never change). */
   flops = 0;
 
+  /** Clips the buffers hold (decodeMany resizes; decode uses one). */
+  private clips = 0;
+
   constructor(private rt: Runtime, readonly k: TokenizerConfig, readonly layout: ClipLayout, readonly weights: WeightStore) {
-    const { latents: B, group: G, h, w, cells } = layout;
+    const n = k.decoder.channels.length - 1;
+    this.size = (layout.h << n) - 2 * k.pad;
+    this.allocate(1);
+  }
+
+  /** Sizes the buffers for `clips` clips (their latent frames side by side). */
+  private allocate(clips: number): void {
+    const rt = this.rt, k = this.k, { group: G, h, w, cells } = this.layout;
+    const B = clips * this.layout.latents;
     const ch = k.decoder.channels;
     const most = B * Math.max(...ch.map((c, i) => c * cells * 4 ** i));
     const n = ch.length - 1, H = h << n, W = w << n;
@@ -40,7 +51,13 @@ export class VqDecoder {
     this.bufs = [0, 1, 2].map((i) => rt.storage(most * 4, `dec-h${i}`));
     this.y = rt.storage(B * G * H * W * 4, 'dec-y');
     this.gray = rt.storage(B * G * grayWords(H, W, k.pad) * 4, 'dec-gray');
-    this.size = H - 2 * k.pad;
+    this.clips = clips;
+  }
+
+  private resize(clips: number): void {
+    if (clips === this.clips) return;
+    this.rt.release(this.tokens, this.z, ...this.bufs, this.y, this.gray);
+    this.allocate(clips);
   }
 
   static upload(rt: Runtime, k: TokenizerConfig, get: (name: string, shape: number[]) => Float32Array): WeightStore {
@@ -54,7 +71,8 @@ export class VqDecoder {
    * independently, as one batch of `latents` images); returns its FLOPs.
    */
   encode(batch: Batch): number {
-    const rt = this.rt, k = this.k, { latents: B, group: G, h, w, cells } = this.layout;
+    const rt = this.rt, k = this.k, { group: G, h, w, cells } = this.layout;
+    const B = this.clips * this.layout.latents;
     const ch = k.decoder.channels, n = ch.length - 1;
     const cb = this.weights.get('codebook');
     codebookLookup(rt, batch, { B, N: cells, D: k.code_dim, K: k.codebook_size, tokens: this.tokens, codebook: cb.buffer, codebookOffset: cb.offset, z: this.z });
@@ -71,26 +89,53 @@ export class VqDecoder {
     // [B, G, H, W] is B·G single-channel planes: one packed gray image each.
     packImage(rt, batch, { B: B * G, H, W, pad: k.pad, x: this.y, gray: this.gray });
     this.bufs = c.bufs;
-    this.flops = c.flops;
+    this.flops = c.flops / this.clips;
     return c.flops;
   }
 
   /** Decodes a clip's tokens to gray8 frames: one submit, one readback. */
   async decode(tokens: ArrayLike<number>): Promise<DecodedClip> {
+    this.resize(1);
+    return (await this.run([tokens]))[0];
+  }
+
+  /**
+   * Decodes several clips (or images) in one submit and one readback: their latent frames run
+   * side by side, each exactly as decoded alone (SPEC §8: every latent frame independently). The
+   * buffers grow for the call and shrink back after. FLOPs are per clip.
+   */
+  async decodeMany(list: ArrayLike<number>[]): Promise<DecodedClip[]> {
+    if (list.length === 0) return [];
+    try {
+      this.resize(list.length);
+      return await this.run(list);
+    } finally {
+      this.resize(1);
+    }
+  }
+
+  private async run(list: ArrayLike<number>[]): Promise<DecodedClip[]> {
     const { latents: B, group: G, frames, cells } = this.layout;
-    if (tokens.length !== B * cells) throw new MgntError('shape', `decoder: ${tokens.length} tokens given, a clip has ${B * cells}`);
-    this.rt.device.queue.writeBuffer(this.tokens, 0, Uint32Array.from(tokens as ArrayLike<number>));
+    const all = new Uint32Array(list.length * B * cells);
+    list.forEach((tokens, i) => {
+      if (tokens.length !== B * cells) throw new MgntError('shape', `decoder: ${tokens.length} tokens given, a clip has ${B * cells}`);
+      all.set(tokens, i * B * cells);
+    });
+    this.rt.device.queue.writeBuffer(this.tokens, 0, all);
     const batch = this.rt.batch('decode');
-    const flops = this.encode(batch);
+    const flops = this.encode(batch) / list.length;
     const n = this.size * this.size, words = Math.ceil(n / 4);
-    const rb = batch.readback(this.gray, B * G * words * 4);
+    const rb = batch.readback(this.gray, list.length * B * G * words * 4);
     batch.submit();
     const planes = new Uint8Array(await rb);
-    // The causal padding planes of latent 0 are dropped; each plane starts on a word boundary.
-    const gray = new Uint8Array(frames * n);
+    // The causal padding planes of each clip's latent 0 are dropped; each plane starts on a word boundary.
     const first = firstFramePlane(G);
-    for (let f = 0; f < frames; f++) gray.set(planes.subarray((first + f) * words * 4, (first + f) * words * 4 + n), f * n);
-    return { gray, frames, size: this.size, flops };
+    return list.map((_, i) => {
+      const gray = new Uint8Array(frames * n);
+      const p0 = i * B * G + first;
+      for (let f = 0; f < frames; f++) gray.set(planes.subarray((p0 + f) * words * 4, (p0 + f) * words * 4 + n), f * n);
+      return { gray, frames, size: this.size, flops };
+    });
   }
 
   destroy(): void {

@@ -54,3 +54,25 @@ export function checkLimits(m: Manifest, limits: Pick<GPUSupportedLimits, 'maxSt
     }
   }
 }
+
+/** Most sequences one batched pass may hold (a guided image is two), whatever the memory. */
+export const MAX_BATCH_SEQUENCES = 128;
+/** GPU memory a batched generation may add for its activations and K/V cache. */
+export const MAX_BATCH_BYTES = 512 * 2 ** 20;
+
+/** GPU bytes of the transformer's activation, index and K/V buffers per sequence of a batch. */
+export function bytesPerSequence(t: Manifest['transformer']): number {
+  return t.seq_len * 4 * (5 * t.dim + t.mlp + t.codebook_size + 4 + 2 * t.layers * t.dim);
+}
+
+/**
+ * The largest batch (in sequences) the transformer's buffers may be sized for on this GPU: the
+ * widest activation must fit one binding, all of them MAX_BATCH_BYTES, and no more than
+ * MAX_BATCH_SEQUENCES in any case.
+ */
+export function batchLimit(t: Manifest['transformer'], limits: Pick<GPUSupportedLimits, 'maxStorageBufferBindingSize' | 'maxBufferSize'>): number {
+  const widest = t.seq_len * 4 * Math.max(t.dim, t.mlp, t.codebook_size);
+  const perBinding = Math.floor(Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize / 2) / widest);
+  const perMemory = Math.floor(MAX_BATCH_BYTES / bytesPerSequence(t));
+  return Math.max(1, Math.min(MAX_BATCH_SEQUENCES, perBinding, perMemory));
+}

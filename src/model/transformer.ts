@@ -24,17 +24,27 @@ export function widthDims(c: TransformerConfig, width: number): { d: number; h: 
   return { d: h * hd, h, m, hd };
 }
 
-/** One pass: which positions are computed, which need logits, at which width. */
-export interface PassInput {
-  width: number;
-  /** Class row per sequence of the batch (cfg: [class, null_class]). */
-  classes: number[];
-  /** The seq_len − 1 image/clip tokens (mask token where masked), shared by every sequence of the batch. */
+/** What one sequence of a pass computes (batched generation: each image its own). */
+export interface SequenceInput {
+  /** The seq_len − 1 image/clip tokens (mask token where masked). */
   tokens: ArrayLike<number>;
   /** Sequence positions to compute (0 = class token, 1 + i = image token i), ascending. */
   positions: number[];
   /** Image token indices whose logits are wanted (a subset of the computed ones). */
   logitTokens: number[];
+}
+
+/** One pass: which positions are computed, which need logits, at which width. */
+export interface PassInput extends SequenceInput {
+  width: number;
+  /** Class row per sequence of the batch (cfg: [class, null_class]). */
+  classes: number[];
+  /**
+   * Per-sequence tokens/positions/logits (one per class), replacing the shared ones above. Every
+   * sequence must compute as many positions and want as many logits as the others: the kernels
+   * run one rectangular [batch, n] block.
+   */
+  seqs?: SequenceInput[];
 }
 
 export interface PassResult {
@@ -47,15 +57,27 @@ export interface PassResult {
 
 export class NestedTransformer {
   readonly cfg: TransformerConfig;
-  private act: Record<'x' | 'a' | 'q' | 'o' | 'h' | 'f' | 'logits', GPUBuffer>;
-  private idx: Record<'ids' | 'pos' | 'cacheRows' | 'logitRows', GPUBuffer>;
+  private act!: Record<'x' | 'a' | 'q' | 'o' | 'h' | 'f' | 'logits', GPUBuffer>;
+  private idx!: Record<'ids' | 'pos' | 'cacheRows' | 'logitRows', GPUBuffer>;
   private kCache: GPUBuffer[] = [];
   private vCache: GPUBuffer[] = [];
-  readonly maxBatch: number;
+  private batchCap = 0;
+  /** The batch the buffers are sized for between batched runs (cfg: conditional + null class). */
+  readonly baseBatch: number;
 
   constructor(private rt: Runtime, cfg: TransformerConfig, readonly weights: WeightStore, maxBatch = 2) {
     this.cfg = cfg;
-    this.maxBatch = maxBatch;
+    this.baseBatch = maxBatch;
+    this.allocate(maxBatch);
+  }
+
+  /** Sequences the activation and K/V buffers hold now. */
+  get maxBatch(): number {
+    return this.batchCap;
+  }
+
+  private allocate(maxBatch: number): void {
+    const rt = this.rt, cfg = this.cfg;
     const R = maxBatch * cfg.seq_len, D = cfg.dim;
     this.act = {
       x: rt.storage(R * D * 4, 'x'),
@@ -76,6 +98,25 @@ export class NestedTransformer {
       this.kCache.push(rt.storage(R * D * 4, `k${l}`));
       this.vCache.push(rt.storage(R * D * 4, `v${l}`));
     }
+    this.batchCap = maxBatch;
+  }
+
+  private free(): void {
+    this.rt.release(...Object.values(this.act), ...Object.values(this.idx), ...this.kCache, ...this.vCache);
+    this.kCache = [];
+    this.vCache = [];
+  }
+
+  /**
+   * Sizes the buffers for `sequences` sequences (a batched generation's largest group; the
+   * caller checked it against model/limits.ts batchLimit). Cached K/V rows are lost: call it
+   * between generations only. resize(baseBatch) gives the memory back afterwards.
+   */
+  resize(sequences: number): void {
+    if (!(Number.isInteger(sequences) && sequences >= 1)) throw new MgntError('shape', `transformer: cannot size buffers for ${sequences} sequences`);
+    if (sequences === this.batchCap) return;
+    this.free();
+    this.allocate(sequences);
   }
 
   /** Uploads weights from named tensors (checkpoint or synthetic), checking every shape. */
@@ -99,27 +140,32 @@ export class NestedTransformer {
     const c = this.cfg, rt = this.rt, D = c.dim, S = c.seq_len, V = c.codebook_size;
     const B = p.classes.length;
     if (B < 1 || B > this.maxBatch) throw new MgntError('shape', `transformer: batch ${B} outside 1..${this.maxBatch}`);
-    const n = p.positions.length;
+    const n = (p.seqs?.[0] ?? p).positions.length;
     if (n < 1) throw new MgntError('shape', 'transformer: a pass must compute at least one position');
     const { d, h, m, hd } = widthDims(c, p.width);
     const R = B * n;
 
+    const seqs = p.seqs ?? [];
+    if (p.seqs && p.seqs.length !== B) throw new MgntError('shape', `transformer: ${p.seqs.length} sequence inputs for ${B} classes`);
+    const seqOf = (b: number): SequenceInput => seqs[b] ?? p;
+    const P = seqOf(0).logitTokens.length;
     const ids = new Uint32Array(R), pos = new Uint32Array(R), cacheRows = new Uint32Array(R);
-    const rowOf = new Map<number, number>();
-    p.positions.forEach((sp, j) => rowOf.set(sp, j));
+    const logitRows = new Uint32Array(Math.max(1, B * P));
     for (let b = 0; b < B; b++) {
+      const sq = seqOf(b);
+      if (sq.positions.length !== n || sq.logitTokens.length !== P) {
+        throw new MgntError('shape', `transformer: sequence ${b} computes ${sq.positions.length} positions with ${sq.logitTokens.length} logits, sequence 0 ${n} with ${P}; a batch is rectangular`);
+      }
+      const rowOf = new Map<number, number>();
       for (let j = 0; j < n; j++) {
-        const sp = p.positions[j];
+        const sp = sq.positions[j];
         const r = b * n + j;
-        ids[r] = sp === 0 ? V + 1 + p.classes[b] : p.tokens[sp - 1];
+        rowOf.set(sp, j);
+        ids[r] = sp === 0 ? V + 1 + p.classes[b] : sq.tokens[sp - 1];
         pos[r] = sp;
         cacheRows[r] = b * S + sp;
       }
-    }
-    const P = p.logitTokens.length;
-    const logitRows = new Uint32Array(Math.max(1, B * P));
-    for (let b = 0; b < B; b++) {
-      p.logitTokens.forEach((i, k) => {
+      sq.logitTokens.forEach((i, k) => {
         const j = rowOf.get(i + 1);
         if (j === undefined) throw new MgntError('shape', `transformer: logits wanted for token ${i}, which this pass does not compute`);
         logitRows[b * P + k] = b * n + j;
@@ -194,8 +240,6 @@ export class NestedTransformer {
   }
 
   destroy(): void {
-    this.rt.release(...Object.values(this.act), ...Object.values(this.idx), ...this.kCache, ...this.vCache);
-    this.kCache = [];
-    this.vCache = [];
+    this.free();
   }
 }

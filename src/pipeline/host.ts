@@ -7,7 +7,7 @@ import { DeviceSlot } from '../gpu/device-slot';
 import { MgntError } from '../gpu/errors';
 import type { LoadProgress } from '../model/checkpoint';
 import type { SessionRequest } from './request';
-import { Session, type DestroyReport, type EncodeResult, type ModelInfo, type SessionResult, type StepReport, type TestClip } from './session';
+import { Session, type BatchRequestOptions, type DestroyReport, type EncodeResult, type ModelInfo, type SessionResult, type StepReport, type TestClip } from './session';
 
 /** GPU memory and devices of a host, for tests and the benchmark. */
 export interface HostStats {
@@ -36,6 +36,8 @@ export interface HostApi {
   unload(url: string): Promise<void>;
   /** `signal` aborts this generation only (it rejects with AbortError). */
   generate(url: string, req: SessionRequest, onStep?: (s: StepReport) => void, signal?: AbortSignal): Promise<SessionResult>;
+  /** Session.generateBatch on the model at `url`; `signal` aborts it. */
+  generateBatch(url: string, reqs: SessionRequest[], opts?: BatchRequestOptions, signal?: AbortSignal): Promise<SessionResult[]>;
   encode(url: string, gray: Uint8Array, size: number): Promise<EncodeResult>;
   /** A test clip the video model at `url` ships (no GPU work). */
   testClip(url: string, index: number): Promise<TestClip>;
@@ -169,6 +171,19 @@ export class SessionHost implements HostApi {
     signal?.addEventListener('abort', stop, { once: true });
     try {
       return await s.generate(req, onStep);
+    } finally {
+      signal?.removeEventListener('abort', stop);
+    }
+  }
+
+  async generateBatch(url: string, reqs: SessionRequest[], opts: BatchRequestOptions = {}, signal?: AbortSignal): Promise<SessionResult[]> {
+    const s = await this.sessionFor(url, 'generateBatch()');
+    if (signal?.aborted) throw new DOMException('The generation was aborted', 'AbortError');
+    const run = s.generateBatch(reqs, opts);
+    const stop = () => s.abort();
+    signal?.addEventListener('abort', stop, { once: true });
+    try {
+      return await run;
     } finally {
       signal?.removeEventListener('abort', stop);
     }

@@ -56,6 +56,13 @@ export interface SessionResult extends Omit<GenerateResult, 'steps'> {
   notices: Notice[];
   /** Predicted ms of this generation on this device (`ms` is the measured time); set once the device is calibrated (a time budget). */
   predictedMs?: number;
+  /** generateBatch(): the group this image decoded in (its ms, dispatches, submits and readbacks are the group's). */
+  batch?: { size: number; index: number };
+}
+
+export interface BatchRequestOptions {
+  /** Images decoded together at most (default 8); more than the GPU allows is a `bad-attribute` error. */
+  batch?: number;
 }
 
 export interface SessionOptions {
@@ -102,6 +109,13 @@ export interface SessionApi {
    */
   load(url: string, onProgress?: (p: LoadProgress) => void, opts?: LoadOptions): Promise<ModelInfo>;
   generate(req: SessionRequest, onStep?: (s: StepReport) => void): Promise<SessionResult>;
+  /**
+   * Generates many images together (one pass per step for every group of requests that can share
+   * passes); results in request order, each token-identical to its generate() result. Like
+   * generate(), a new generate or generateBatch aborts it. An empty batch, a batch size beyond the
+   * GPU's limit or a bad request is a `bad-attribute` error before any GPU work.
+   */
+  generateBatch(reqs: SessionRequest[], opts?: BatchRequestOptions): Promise<SessionResult[]>;
   /**
    * Tokens of a size×size gray8 image (row-major, white on black as the training data), with the
    * decoder's reconstruction. The first call fetches the checkpoint's optional encoder file.

@@ -16,9 +16,10 @@ import type { FirstStepCache } from './first-step';
 import { checkTestClips, contextFixed, parseContext, testClipFrames } from './context';
 import { requestKey, resolveRequest, type SessionRequest } from './request';
 import { DeviceTiming, forTimeBudget } from './timing';
-import type { DestroyReport, EncodeResult, LoadOptions, ModelInfo, SessionApi, SessionOptions, SessionResult, StepReport, TestClip } from './session-types';
+import { checkBatchInput, runBatch } from './session-batch';
+import type { BatchRequestOptions, DestroyReport, EncodeResult, LoadOptions, ModelInfo, SessionApi, SessionOptions, SessionResult, StepReport, TestClip } from './session-types';
 
-export type { DestroyReport, EncodeResult, LoadOptions, ModelInfo, SessionApi, SessionOptions, SessionResult, StepReport, TestClip };
+export type { BatchRequestOptions, DestroyReport, EncodeResult, LoadOptions, ModelInfo, SessionApi, SessionOptions, SessionResult, StepReport, TestClip };
 
 function abortError(): DOMException {
   return new DOMException('The generation was aborted', 'AbortError');
@@ -217,6 +218,42 @@ export class Session implements SessionApi {
     // The GPU objects are shared: wait until the aborted run has left the loop before starting.
     const previous = this.running;
     const run = previous.catch(() => {}).then(() => this.runOrRecover(req, ctl.signal, onStep));
+    this.running = run;
+    try {
+      return await run;
+    } finally {
+      if (this.current === ctl) this.current = null;
+    }
+  }
+
+  /** Many images, decoded together (session-batch.ts); aborts and is aborted like generate(). */
+  async generateBatch(reqs: SessionRequest[], opts: BatchRequestOptions = {}): Promise<SessionResult[]> {
+    this.check();
+    checkBatchInput(reqs);
+    if (!this.model) throw new MgntError('bad-attribute', 'generateBatch(): no model is loaded: call load() first');
+    this.abort();
+    const ctl = new AbortController();
+    this.current = ctl;
+    const once = async (model: MgntModel) => {
+      const items = [];
+      for (const r of reqs) items.push(await this.withContext(model, r));
+      if (ctl.signal.aborted) throw abortError();
+      return runBatch(this.rt, model, this.cache, items, opts, ctl.signal);
+    };
+    const run = this.running.catch(() => {}).then(async () => {
+      const model = this.model;
+      if (!model) throw new MgntError('device-lost', 'the model was lost with the GPU device and could not be loaded again; call load()');
+      try {
+        return await once(model);
+      } catch (e) {
+        // A lost device: replaced and the batch retried once, as generate() does.
+        const lost = (e instanceof MgntError && e.type === 'device-lost') || this.runtime.gpu.isLost();
+        if (!lost || ctl.signal.aborted || this.destroyed || !this.url) throw e;
+      }
+      await this.recover();
+      if (ctl.signal.aborted) throw abortError();
+      return (await once(this.model!)).map((r) => ({ ...r, recovered: true }));
+    });
     this.running = run;
     try {
       return await run;

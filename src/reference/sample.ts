@@ -15,6 +15,8 @@ export interface SampleRefArgs {
   guidance?: { scale: number; offset: number; ld?: number; logits?: Float32Array };
   positions: Uint32Array;
   seed: number;
+  /** Per-row seeds overriding `seed` (the kernel's `seeds` buffer). */
+  seeds?: ArrayLike<number>;
   step: number;
   temperature: number;
   kappa: number;
@@ -54,13 +56,14 @@ export function sampleRef(a: SampleRefArgs): SampleRefResult {
   const lt = new Float64Array(a.V);
   for (let i = 0; i < a.P; i++) {
     const pos = a.positions[i];
+    const seed = a.seeds ? a.seeds[i] : a.seed;
     let best = -Infinity, second = -Infinity, bi = 0, am = -Infinity, ai = 0, m = -Infinity;
     for (let v = 0; v < a.V; v++) {
       const lc = a.logits[lo + i * a.ld + v];
       const l = g ? f(lc + f(scale * f(lc - lu![g.offset + i * ldu + v]))) : lc;
       const t = f(l * inv);
       lt[v] = t;
-      const sc = f(t + gumbelNoise(a.seed, a.step, pos, 1 + v));
+      const sc = f(t + gumbelNoise(seed, a.step, pos, 1 + v));
       if (sc > best) { second = best; best = sc; bi = v; } else if (sc > second) second = sc;
       if (l > am) { am = l; ai = v; }
       if (t > m) m = t;
@@ -70,7 +73,7 @@ export function sampleRef(a: SampleRefArgs): SampleRefResult {
     const logp = lt[bi] - m - Math.log(s);
     res.token[i] = bi;
     res.logp[i] = logp;
-    res.conf[i] = kappa !== 0 ? logp + kappa * gumbelNoise(a.seed, a.step, pos, 0) : logp;
+    res.conf[i] = kappa !== 0 ? logp + kappa * gumbelNoise(seed, a.step, pos, 0) : logp;
     res.argmax[i] = ai;
     res.gap[i] = best - second;
   }

@@ -4,7 +4,7 @@
 import { MgntError } from '../gpu/errors';
 import type { LoadProgress } from '../model/checkpoint';
 import { SessionHost, type HostApi, type HostStats } from '../pipeline/host';
-import type { DestroyReport, EncodeResult, ModelInfo, SessionApi, SessionResult, StepReport, TestClip } from '../pipeline/session';
+import type { BatchRequestOptions, DestroyReport, EncodeResult, ModelInfo, SessionApi, SessionResult, StepReport, TestClip } from '../pipeline/session';
 import type { SessionRequest } from '../pipeline/request';
 import { requestPersistence } from '../store';
 import { Hub } from './hub';
@@ -108,6 +108,16 @@ export class WorkerHost implements HostApi {
     };
     signal?.addEventListener('abort', stop, { once: true });
     return this.call<SessionResult>({ kind: 'generate', url, request }, { onStep }).finally(() => signal?.removeEventListener('abort', stop));
+  }
+
+  generateBatch(url: string, requests: SessionRequest[], opts: BatchRequestOptions = {}, signal?: AbortSignal): Promise<SessionResult[]> {
+    if (signal?.aborted) return Promise.reject(new DOMException('The generation was aborted', 'AbortError'));
+    const target = this.nextId;
+    const stop = () => {
+      if (!this.dead) this.worker.postMessage({ kind: 'abort', target } satisfies ToWorker);
+    };
+    signal?.addEventListener('abort', stop, { once: true });
+    return this.call<SessionResult[]>({ kind: 'generateBatch', url, requests, batch: opts.batch }).finally(() => signal?.removeEventListener('abort', stop));
   }
 
   /** The pixels are copied to the worker (the caller keeps its array). */

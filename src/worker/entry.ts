@@ -65,6 +65,17 @@ async function handle(m: ToWorker): Promise<void> {
         }
         break;
       }
+      case 'generateBatch': {
+        const ctl = new AbortController();
+        running.set(m.id, ctl);
+        try {
+          const res = await opened().generateBatch(m.url, m.requests, { batch: m.batch }, ctl.signal);
+          post({ kind: 'done', id: m.id, value: res }, res.flatMap((r) => [r.gray.buffer, r.tokens.buffer]));
+        } finally {
+          running.delete(m.id);
+        }
+        break;
+      }
       case 'encode': {
         const res = await opened().encode(m.url, m.gray, m.size);
         post({ kind: 'done', id: m.id, value: res }, [res.gray.buffer, res.tokens.buffer]);

@@ -5,7 +5,7 @@
 import { MgntError } from '../gpu/errors';
 import type { LoadProgress } from '../model/checkpoint';
 import type { SessionRequest } from '../pipeline/request';
-import type { DestroyReport, EncodeResult, LoadOptions, ModelInfo, SessionApi, SessionResult, StepReport, TestClip } from '../pipeline/session';
+import type { BatchRequestOptions, DestroyReport, EncodeResult, LoadOptions, ModelInfo, SessionApi, SessionResult, StepReport, TestClip } from '../pipeline/session';
 import type { Hub, Job } from './hub';
 
 export interface LeaseOptions {
@@ -82,6 +82,13 @@ export class Lease implements SessionApi {
     if (opts.signal?.aborted) return Promise.reject(new DOMException('The generation was aborted', 'AbortError'));
     return this.queue<SessionResult>('generate', opts.signal, (host, signal) =>
       host.generate(url, req, opts.onStep && ((s) => !signal.aborted && opts.onStep!(s)), signal));
+  }
+
+  /** Many images in one job (one pass per step per group, in the host); aborts and is aborted like generate(). */
+  generateBatch(reqs: SessionRequest[], opts: BatchRequestOptions = {}): Promise<SessionResult[]> {
+    this.abort();
+    const url = this.modelUrl('generateBatch()');
+    return this.queue<SessionResult[]>('generate', undefined, (host, signal) => host.generateBatch(url, reqs, opts, signal));
   }
 
   encode(gray: Uint8Array, size: number): Promise<EncodeResult> {

@@ -19,6 +19,7 @@ export type ToWorker =
   | { kind: 'load'; id: number; url: string }
   | { kind: 'unload'; id: number; url: string }
   | { kind: 'generate'; id: number; url: string; request: SessionRequest }
+  | { kind: 'generateBatch'; id: number; url: string; requests: SessionRequest[]; batch?: number }
   | { kind: 'encode'; id: number; url: string; gray: Uint8Array; size: number }
   | { kind: 'testClip'; id: number; url: string; index: number }
   | { kind: 'stats'; id: number }
@@ -27,7 +28,7 @@ export type ToWorker =
   | { kind: 'destroy'; id: number };
 
 export type FromWorker =
-  | { kind: 'done'; id: number; value?: ModelInfo | SessionResult | EncodeResult | TestClip | HostStats | DestroyReport }
+  | { kind: 'done'; id: number; value?: ModelInfo | SessionResult | SessionResult[] | EncodeResult | TestClip | HostStats | DestroyReport }
   | { kind: 'error'; id: number; error: WireError }
   | { kind: 'progress'; id: number; progress: LoadProgress }
   | { kind: 'step'; id: number; step: StepReport }

@@ -23,7 +23,15 @@ export interface SampleSpec {
   scale?: number;
   workgroupSize?: number;
   dataSeed?: number;
+  /** Per-row seeds (batched generation): row i gets a seed of its own, read at an offset. */
+  rowSeeds?: boolean;
 }
+
+/** Per-row seeds for a batch: runs of rows share a seed, as the rows of one image do; one exceeds 2^31. */
+function rowSeeds(P: number): Uint32Array {
+  return Uint32Array.from({ length: P }, (_, i) => [5, 2 ** 32 - 3, 1234, 0][Math.floor((i * 4) / P) % 4]);
+}
+const SEEDS_OFFSET = 2;
 
 function positions(P: number, seed: number): Uint32Array {
   const r = rng(seed);
@@ -35,6 +43,7 @@ function positions(P: number, seed: number): Uint32Array {
 async function runSample(rt: Runtime, s: SampleSpec, logits: Float32Array, pos: Uint32Array, uncond?: Float32Array) {
   const ld = s.ld ?? s.V;
   const L = rt.upload(logits), U = uncond ? rt.upload(uncond) : undefined, PB = rt.upload(pos);
+  const SB = s.rowSeeds ? rt.upload(Uint32Array.from([9, 9, ...rowSeeds(s.P)])) : undefined;
   const outOffset = 3; // an element offset into the output, as a decode loop might use
   const O = rt.storage((outOffset + s.P * SAMPLE_WORDS) * 4);
   const batch = rt.batch();
@@ -43,11 +52,12 @@ async function runSample(rt: Runtime, s: SampleSpec, logits: Float32Array, pos: 
     guidance: s.guidance !== undefined ? { scale: s.guidance, offset: U ? 0 : s.P * ld, buffer: U } : undefined,
     positions: PB, seed: s.seed ?? 1234, step: s.step ?? 0, temperature: s.temperature ?? 1, kappa: s.kappa ?? 0,
     out: O, outOffset, workgroupSize: s.workgroupSize,
+    ...(SB ? { seeds: SB, seedsOffset: SEEDS_OFFSET } : {}),
   });
   const rb = batch.readback(O, s.P * SAMPLE_WORDS * 4, outOffset * 4);
   batch.submit();
   const words = new Uint32Array(await rb);
-  rt.release(L, U, PB, O);
+  rt.release(L, U, PB, O, SB);
   return words;
 }
 
@@ -67,6 +77,7 @@ const sampleCase: CaseFn = async (rt, s: SampleSpec) => {
     P: s.P, V: s.V, logits, ld,
     guidance: s.guidance !== undefined ? { scale: s.guidance, offset: uncond ? 0 : s.P * ld, logits: uncond } : undefined,
     positions: pos, seed: s.seed ?? 1234, step: s.step ?? 0, temperature: s.temperature ?? 1, kappa: s.kappa ?? 0,
+    seeds: s.rowSeeds ? rowSeeds(s.P) : undefined,
   });
   const f = new Float32Array(words.buffer);
   const pick = (j: number) => Array.from({ length: s.P }, (_, i) => words[i * 4 + j]);

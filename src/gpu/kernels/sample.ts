@@ -10,7 +10,7 @@ import { dim, distinct, fits } from './guards';
 export const SAMPLE: KernelDef = {
   name: 'sample',
   code: rngWgsl + '\n' + sampleWgsl,
-  bindings: ['uniform', 'read', 'read', 'read', 'rw'],
+  bindings: ['uniform', 'read', 'read', 'read', 'read', 'rw'],
 };
 
 /** Words per row of the output: token u32, conf f32, logp f32, argmax u32. */
@@ -33,6 +33,12 @@ export interface SampleArgs {
   positions: GPUBuffer;
   positionsOffset?: number;
   seed: number;
+  /**
+   * Per-row seeds (u32, already mod 2^32) at seedsOffset + i, overriding `seed`: a batch of images
+   * samples in one dispatch, every row with the noise of its own image's seed (SPEC §4 unchanged).
+   */
+  seeds?: GPUBuffer;
+  seedsOffset?: number;
   step: number;
   /** τ > 0. */
   temperature: number;
@@ -62,6 +68,8 @@ export function sample(rt: Runtime, batch: Batch, a: SampleArgs): void {
   const lo = a.logitsOffset ?? 0, po = a.positionsOffset ?? 0, oo = a.outOffset ?? 0;
   fits(k, 'logits', a.logits, lo + (a.P - 1) * a.ld + a.V);
   fits(k, 'positions', a.positions, po + a.P);
+  const so = a.seedsOffset ?? 0;
+  if (a.seeds) fits(k, 'seeds', a.seeds, so + a.P);
   fits(k, 'out', a.out, oo + a.P * SAMPLE_WORDS);
   const g = a.guidance;
   const lu = g ? (g.buffer ?? a.logits) : undefined;
@@ -71,13 +79,13 @@ export function sample(rt: Runtime, batch: Batch, a: SampleArgs): void {
     guard(a.V <= ldu, k, () => `V=${a.V} exceeds the row stride of the unconditional logits (ld=${ldu})`);
     fits(k, 'unconditional logits', lu!, g.offset + (a.P - 1) * ldu + a.V);
   }
-  distinct(k, a.out, { logits: a.logits, 'unconditional logits': lu, positions: a.positions });
+  distinct(k, a.out, { logits: a.logits, 'unconditional logits': lu, positions: a.positions, seeds: a.seeds });
 
   const params = new Params()
     .u(a.P).u(a.V).u(a.ld).u(ldu)
     .u(lo).u(g ? g.offset : 0).u(po).u(oo)
-    .u(((a.seed % U32) + U32) % U32).u(a.step).u(g ? 1 : 0).u(0)
+    .u(((a.seed % U32) + U32) % U32).u(a.step).u((g ? 1 : 0) | (a.seeds ? 2 : 0)).u(so)
     .f(Math.fround(1 / a.temperature)).f(a.kappa).f(g ? g.scale : 0).f(0)
     .pack();
-  batch.dispatch(SAMPLE, params, [a.logits, lu ?? rt.dummy, a.positions, a.out], [a.P], { WG: wg });
+  batch.dispatch(SAMPLE, params, [a.logits, lu ?? rt.dummy, a.positions, a.seeds ?? rt.dummy, a.out], [a.P], { WG: wg });
 }
