@@ -117,7 +117,7 @@ test.describe('npm run generate', () => {
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain(`budget 0.05 is below the cheapest measured schedule: ran "${cheapest.name}"`);
     // The console names what ran, never the default it did not run.
-    expect(r.stderr).toContain(`sneaker seed 5 (budget 0.05)`);
+    expect(r.stderr).toContain('sneaker seed 5, sneaker seed 6 (budget 0.05, batch of 2)');
     expect(r.stderr).toContain(`→ sneaker-5.png: schedule ${cheapest.name} [`);
     expect(r.stderr).not.toContain('(magnets)');
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
@@ -152,7 +152,7 @@ test.describe('npm run generate', () => {
     expect(a.timeBudget.calibrationMs).toBeGreaterThan(0);
     // The second image reuses the measurement.
     expect(b).toMatchObject({ schedule: fastest.name, timeBudget: { calibration: 'memory', calibrationMs: 0 } });
-    expect(r.stderr).toMatch(new RegExp(`→ sneaker-5\\.png: schedule ${fastest.name} .* ms \\(predicted \\d+ ms\\)`));
+    expect(r.stderr).toMatch(new RegExp(`→ sneaker-5\\.png: schedule ${fastest.name} .* ms per image \\(predicted \\d+ ms\\)`));
   });
 
   test('--time-budget rejects what is not a time in ms, and does not combine with --budget', () => {
