@@ -58,9 +58,9 @@ test.describe('faults: batched generation', () => {
 
   for (const worker of [false, true]) {
     test(`bad batches are bad-attribute errors naming the fix (${worker ? 'worker' : 'main thread'})`, async ({ page }) => {
-      const r = await call(page, 'sessionBatch', url, ['no-model', 'load', 'empty', 'not-array', 'too-large', 'bad-batch-size', 'bad-request', 'ok'], { worker });
+      const r = await call(page, 'sessionBatch', url, ['no-model', 'load', 'empty', 'not-array', 'too-large', 'bad-batch-size', 'bad-request', 'time-budget', 'ok'], { worker });
       const e = r.results;
-      for (const k of ['no-model', 'empty', 'not-array', 'too-large', 'bad-batch-size', 'bad-request']) {
+      for (const k of ['no-model', 'empty', 'not-array', 'too-large', 'bad-batch-size', 'bad-request', 'time-budget']) {
         expect(e[k].error, k).toMatchObject({ name: 'MgntError', type: 'bad-attribute' });
       }
       expect(e['no-model'].error.message).toBe('generateBatch(): no model is loaded: call load() first');
@@ -69,6 +69,7 @@ test.describe('faults: batched generation', () => {
       expect(e['too-large'].error.message).toMatch(/^batch size 1000000 is too large for .* on this GPU: at most \d+ images decode together with guidance \(two sequences each\); use a batch of \d+ or less$/);
       expect(e['bad-batch-size'].error.message).toBe('batch size must be an integer ≥ 1, got 0');
       expect(e['bad-request'].error.message).toMatch(/^request 1: class 99 is not one of 0\.\.9/);
+      expect(e['time-budget'].error.message).toBe('generateBatch(): request 1 has a timeBudget, which is predicted for one image alone; use generate() for it, or give a schedule or budget');
       expect(e.ok).toEqual({ sizes: [3, 3, 1, 3], same: [true, true, true, true] });
       expect(r.liveBytesDelta).toBe(0);
       expect(r.gpuErrors).toEqual([]);

@@ -289,6 +289,7 @@ window.faults = {
           else if (c === 'too-large') results[c] = await s.generateBatch([req(1), req(2)], { batch: 1e6 });
           else if (c === 'bad-batch-size') results[c] = await s.generateBatch([req(1)], { batch: 0 });
           else if (c === 'bad-request') results[c] = await s.generateBatch([req(1), req(2, { classIndex: 99 })]);
+          else if (c === 'time-budget') results[c] = await s.generateBatch([req(1), req(2, { timeBudget: 500 })]);
           else if (c === 'ok') {
             const reqs = [req(1), req(2, { classIndex: null }), req(3, { guidance: 0 }), req(4)];
             const batch = await s.generateBatch(reqs);
