@@ -33,6 +33,10 @@ async function main(): Promise<number> {
     server: { middlewareMode: true, hmr: false, watch: null, ws: false },
   });
   try {
+    // WebGPU's globals (GPUBufferUsage, …) before any src/ module loads: runtime.ts reads them at
+    // import. Dawn itself starts later, in openDawn (the Vulkan driver choice comes first).
+    const { globals } = await import('webgpu');
+    Object.assign(globalThis, globals);
     const runner = createServerModuleRunner(server.environments.ssr, { hmr: false });
     const mod = (await runner.import(resolve(ROOT, entry))) as { main?: (args: string[]) => Promise<number> };
     if (typeof mod.main !== 'function') throw new Error(`${entry} exports no main(args)`);
