@@ -2,6 +2,7 @@
 // through provideWebGpu, so src/ runs unchanged and never imports anything of Node's.
 import { create, globals } from 'webgpu';
 import { provideWebGpu } from '../src/gpu/device';
+import { MgntError } from '../src/gpu/errors';
 import { resolveVulkanEnv } from './fs-probe';
 import { needsRelaunch, type NodeGpuMode, type VulkanEnv } from './vulkan-env';
 
@@ -20,9 +21,10 @@ let opened: DawnGpu | null = null;
 export function openDawn(fallback: NodeGpuMode = 'swiftshader'): DawnGpu {
   if (opened) return opened;
   const vulkan = resolveVulkanEnv(fallback);
-  if (vulkan.problem) throw new Error(`mgnt (Node/Dawn): ${vulkan.problem}`);
+  if (vulkan.problem) throw new MgntError('webgpu-unavailable', `mgnt (Node/Dawn, ${vulkan.mode}): ${vulkan.problem}`);
   if (needsRelaunch(vulkan, process.env)) {
-    throw new Error(
+    throw new MgntError(
+      'webgpu-unavailable',
       `mgnt (Node/Dawn): this process needs LD_LIBRARY_PATH=${vulkan.env.LD_LIBRARY_PATH} from its start (the Vulkan loader is ` +
         'found there); run it through npm run test:node / npm run bench -- --node / scripts/gpu-check.sh, or install libvulkan1',
     );

@@ -7,6 +7,8 @@
 // MGNT_NODE_GPU=system uses the host's Vulkan drivers (an NVIDIA machine); `auto` (what
 // scripts/gpu-check.sh asks for) picks the system drivers when the host has any, else SwiftShader.
 
+import { MgntError } from '../src/gpu/errors.ts';
+
 export type NodeGpuMode = 'swiftshader' | 'system' | 'auto';
 
 export interface VulkanEnv {
@@ -42,7 +44,7 @@ export interface Probe {
 export function parseMode(v: string | undefined): NodeGpuMode {
   const m = (v ?? '').trim().toLowerCase() || 'swiftshader';
   if (m === 'swiftshader' || m === 'system' || m === 'auto') return m;
-  throw new Error(`MGNT_NODE_GPU=${v}: expected swiftshader (default), system (the host's Vulkan GPU) or auto`);
+  throw new MgntError('bad-attribute', `MGNT_NODE_GPU=${v}: expected swiftshader (default), system (the host's Vulkan GPU) or auto`);
 }
 
 function dirOf(p: string): string {

@@ -44,6 +44,6 @@ describe('Node/Dawn Vulkan choice', () => {
     expect(vulkanEnv('swiftshader', {}, probe([])).problem).toMatch(/chromium/);
     expect(vulkanEnv('system', {}, probe([LOADER])).problem).toMatch(/no Vulkan driver registered/);
     expect(vulkanEnv('system', {}, probe([NVIDIA])).problem).toMatch(/libvulkan1/);
-    expect(() => parseMode('cuda')).toThrow(/MGNT_NODE_GPU=cuda/);
+    expect(() => parseMode('cuda')).toThrow(/MGNT_NODE_GPU=cuda: expected swiftshader \(default\), system/);
   });
 });
