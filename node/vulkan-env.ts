@@ -41,6 +41,24 @@ export interface Probe {
   list(dir: string): string[];
 }
 
+/**
+ * Where SwiftShader's ICD may be, in order: MGNT_SWIFTSHADER_ICD, next to MGNT_CHROMIUM (the
+ * browser scripts/ensure-deps.sh accepts), Debian's chromium, Playwright's own Chromium.
+ */
+export function swiftshaderIcds(current: Record<string, string | undefined>, probe: Probe): string[] {
+  const out: string[] = [];
+  if (current.MGNT_SWIFTSHADER_ICD) out.push(current.MGNT_SWIFTSHADER_ICD);
+  if (current.MGNT_CHROMIUM) out.push(`${dirOf(current.MGNT_CHROMIUM)}/vk_swiftshader_icd.json`);
+  out.push(...SWIFTSHADER_ICDS);
+  const pw = current.PLAYWRIGHT_BROWSERS_PATH || (current.HOME ? `${current.HOME}/.cache/ms-playwright` : '');
+  if (pw) {
+    for (const c of probe.list(pw).filter((d) => d.startsWith('chromium')).sort().reverse()) {
+      for (const sub of probe.list(`${pw}/${c}`).filter((d) => d.startsWith('chrome-linux'))) out.push(`${pw}/${c}/${sub}/vk_swiftshader_icd.json`);
+    }
+  }
+  return out;
+}
+
 export function parseMode(v: string | undefined): NodeGpuMode {
   const m = (v ?? '').trim().toLowerCase() || 'swiftshader';
   if (m === 'swiftshader' || m === 'system' || m === 'auto') return m;
@@ -58,7 +76,7 @@ function withPath(list: string | undefined, dir: string): string {
 }
 
 export function vulkanEnv(requested: NodeGpuMode, current: Record<string, string | undefined>, probe: Probe): VulkanEnv {
-  const icd = [current.MGNT_SWIFTSHADER_ICD, ...SWIFTSHADER_ICDS].find((p): p is string => !!p && probe.exists(p)) ?? null;
+  const icd = swiftshaderIcds(current, probe).find((p) => probe.exists(p)) ?? null;
   const systemIcds = SYSTEM_ICD_DIRS.flatMap((d) => probe.list(d).filter((f) => f.endsWith('.json')).map((f) => `${d}/${f}`));
   const loader = SYSTEM_LOADERS.find((p) => probe.exists(p)) ?? null;
   let mode: VulkanEnv['mode'];

@@ -5,7 +5,7 @@ import { needsRelaunch, parseMode, vulkanEnv, type Probe } from '../node/vulkan-
 function probe(files: string[]): Probe {
   return {
     exists: (p) => files.includes(p),
-    list: (d) => files.filter((f) => f.startsWith(`${d}/`)).map((f) => f.slice(d.length + 1)),
+    list: (d) => [...new Set(files.filter((f) => f.startsWith(`${d}/`)).map((f) => f.slice(d.length + 1).split('/')[0]))],
   };
 }
 const CHROMIUM = ['/usr/lib/chromium/vk_swiftshader_icd.json', '/usr/lib/chromium/libvulkan.so.1'];
@@ -38,6 +38,14 @@ describe('Node/Dawn Vulkan choice', () => {
       expect(v.problem).toBeNull();
     }
     expect(vulkanEnv('auto', {}, probe(CHROMIUM)).mode).toBe('swiftshader');
+  });
+
+  it('finds SwiftShader next to MGNT_CHROMIUM or in Playwright\'s Chromium when Debian\'s is absent', () => {
+    const pw = '/home/u/.cache/ms-playwright/chromium-1200/chrome-linux64';
+    const v = vulkanEnv('swiftshader', { HOME: '/home/u' }, probe([`${pw}/vk_swiftshader_icd.json`, `${pw}/libvulkan.so.1`]));
+    expect(v.env.VK_ICD_FILENAMES).toBe(`${pw}/vk_swiftshader_icd.json`);
+    expect(v.env.LD_LIBRARY_PATH).toBe(pw);
+    expect(vulkanEnv('swiftshader', { MGNT_CHROMIUM: '/opt/c/chrome' }, probe(['/opt/c/vk_swiftshader_icd.json', LOADER])).env.VK_ICD_FILENAMES).toBe('/opt/c/vk_swiftshader_icd.json');
   });
 
   it('names what is missing and how to get it', () => {
