@@ -6,7 +6,7 @@ import { IMAGE_SCHEDULES, KERNEL_SHAPES, SHIPPED_IMAGE_BENCH } from '../e2e/benc
 import { adapterReport, imageBench, kernelBench, prepareNode } from './bench-runs';
 
 export async function main(args: string[]): Promise<number> {
-  const only = args[args.indexOf('--only') + 1] && args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+  const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
   if (only && only !== 'kernels' && only !== 'images') {
     console.error(`bench --node: --only ${only}: Node runs kernels or images (start/share need a browser)`);
     return 2;

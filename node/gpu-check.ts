@@ -54,7 +54,7 @@ export async function main(args: string[]): Promise<number> {
   // Per image: the browser bench's schedules on the shipped model, wall time of a whole generation.
   process.stderr.write('per image (shipped model):\n');
   const schedules = quick ? { baseline: IMAGE_SCHEDULES.baseline, magnets: IMAGE_SCHEDULES.magnets } : IMAGE_SCHEDULES;
-  const images = await imageBench({ ...SHIPPED_IMAGE_BENCH, schedules, rounds: quick || cpu ? 1 : 5, warmup: 1 });
+  const images = await imageBench({ ...SHIPPED_IMAGE_BENCH, schedules, rounds: quick || cpu ? 1 : 5, warmup: quick ? 0 : 1 });
   report.images = {
     model: images.model, steps: SHIPPED_IMAGE_BENCH.steps, guidance: SHIPPED_IMAGE_BENCH.guidance,
     ms_per_image: Object.fromEntries(Object.entries(images.rows).map(([k, r]) => [k, r.ms_median])),

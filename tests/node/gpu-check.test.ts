@@ -7,7 +7,8 @@ import { expect, it } from 'vitest';
 
 it('scripts/gpu-check.sh prints one JSON: adapter, kernel GFLOP/s, ms per image per schedule, MaskGIT-base ms per step', async () => {
   const { stdout } = await promisify(execFile)('scripts/gpu-check.sh', [], {
-    env: { ...process.env, MGNT_GPU_CHECK_QUICK: '1', MGNT_NODE_GPU: process.env.MGNT_NODE_GPU ?? 'swiftshader' },
+    // The script's own 290 s cap is for an idle machine; a loaded one (CI sharing cores) gets longer.
+    env: { ...process.env, MGNT_GPU_CHECK_QUICK: '1', MGNT_GPU_CHECK_TIMEOUT: '590', MGNT_NODE_GPU: process.env.MGNT_NODE_GPU ?? 'swiftshader' },
     maxBuffer: 16 << 20,
   });
   const r = JSON.parse(stdout);
@@ -28,4 +29,4 @@ it('scripts/gpu-check.sh prints one JSON: adapter, kernel GFLOP/s, ms per image 
   expect(cached.ms_per_step).toBeGreaterThan(0);
   expect(cached.gflop_per_step).toBeLessThan(full.gflop_per_step / 8);
   expect(base.ms_per_step_24_layers_est.full_width_full_pass).toBeCloseTo(full.ms_per_step * 24, 3);
-}, 300_000);
+}, 600_000);
