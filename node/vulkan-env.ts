@@ -99,7 +99,7 @@ export function vulkanEnv(requested: NodeGpuMode, current: Record<string, string
       problem = 'SwiftShader Vulkan (vk_swiftshader_icd.json) not found: install Debian\'s chromium package (npm test does, as root) or set MGNT_SWIFTSHADER_ICD';
     }
   } else if (!systemIcds.length && !current.VK_ICD_FILENAMES && !current.VK_DRIVER_FILES) {
-    problem = `no Vulkan driver registered in ${SYSTEM_ICD_DIRS.join(', ')}: install the GPU's Vulkan driver (NVIDIA: the driver's Vulkan ICD, nvidia_icd.json)`;
+    problem = `no Vulkan driver registered in ${SYSTEM_ICD_DIRS.join(', ')}: install the GPU's Vulkan driver (NVIDIA: the driver's Vulkan ICD, nvidia_icd.json; in a container NVIDIA_DRIVER_CAPABILITIES must include graphics)`;
   }
   // The loader: the system's when installed; else the copy chromium ships next to SwiftShader,
   // which reads the system's driver list as well. Only found through LD_LIBRARY_PATH, which the
