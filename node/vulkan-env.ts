@@ -32,8 +32,8 @@ export const SYSTEM_LOADERS = [
 ];
 /** Directories where installed Vulkan drivers register (an NVIDIA driver puts nvidia_icd.json here). */
 export const SYSTEM_ICD_DIRS = ['/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d', '/usr/local/share/vulkan/icd.d'];
-/** SwiftShader's ICD file: Debian's chromium package (what scripts/ensure-deps.sh installs). */
-export const SWIFTSHADER_ICDS = ['/usr/lib/chromium/vk_swiftshader_icd.json'];
+/** SwiftShader's ICD file: Debian's chromium package (what scripts/ensure-deps.sh installs), Google Chrome's. */
+export const SWIFTSHADER_ICDS = ['/usr/lib/chromium/vk_swiftshader_icd.json', '/opt/google/chrome/vk_swiftshader_icd.json'];
 
 export interface Probe {
   exists(path: string): boolean;
