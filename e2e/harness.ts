@@ -1,5 +1,6 @@
 // Playwright side of the kernel harness: one page per test file, cases run inside it.
 import { expect, test as base, type Page } from '@playwright/test';
+import { checkParity } from './harness/parity';
 import type { CaseResult } from './harness/types';
 
 export const test = base.extend<{}, { harness: Harness }>({
@@ -31,14 +32,5 @@ export class Harness {
 
 /** Asserts a parity result and prints it, so the test log shows every kernel's numbers. */
 export function expectParity(label: string, r: CaseResult): void {
-  const show = (c: { maxAbs?: number; maxRel?: number; bad?: number; count?: number }) =>
-    `maxAbs=${c.maxAbs?.toExponential(2)} bad=${c.bad}/${c.count}`;
-  console.log(`  parity ${label}: ${r.parts ? Object.entries(r.parts).map(([k, v]) => `${k} ${show(v)}`).join('; ') : show(r)}`);
-  expect(r.gpuErrors ?? [], `${label}: WebGPU validation errors`).toEqual([]);
-  if (r.parts) {
-    for (const [k, v] of Object.entries(r.parts)) expect(v.ok, `${label}/${k}: worst ${JSON.stringify(v.worst)}`).toBe(true);
-  } else {
-    expect(r.ok, `${label}: worst ${JSON.stringify(r.worst)} (${r.bad}/${r.count} outside tolerance)`).toBe(true);
-  }
-  expect(r.liveBytesDelta, `${label}: pooled buffers leaked`).toBe(0);
+  checkParity(expect, label, r);
 }

@@ -3,6 +3,7 @@ import { expect, test } from '@playwright/test';
 import type { BatchBenchConfig } from './batch-page';
 import type { ImageBenchConfig, ImageBenchRow } from './images-page';
 import { record } from './results';
+import { IMAGE_SCHEDULES as SCHEDULES, SHIPPED_IMAGE_BENCH } from './shapes';
 
 function table(title: string, rows: Record<string, ImageBenchRow>): void {
   const base = rows.baseline;
@@ -17,20 +18,13 @@ function table(title: string, rows: Record<string, ImageBenchRow>): void {
   }
 }
 
-const SCHEDULES: ImageBenchConfig['schedules'] = {
-  baseline: { schedule: 'baseline', cache: false },
-  'magnets': { schedule: 'magnets', cache: true },
-  'magnets-nocache': { schedule: 'magnets', cache: false },
-  'baseline-cache': { schedule: 'baseline', cache: true },
-  'quarter-then-full': { schedule: '1/4,1/4,1/4,1/4,1/4,1/4,1/4,1/4,1,1,1,1', cache: true },
-};
 
 test('images: schedules side by side on the shipped model', async ({ page }) => {
   expect(existsSync('public/models/fmnist-s/manifest.json'), 'the shipped checkpoint is missing: run train/export.py').toBe(true);
   await page.goto('/e2e/bench/images.html');
   await expect(page.locator('#status')).toHaveText('ready');
   const cfg: ImageBenchConfig = {
-    model: '/models/fmnist-s/manifest.json', steps: 12, guidance: 2, schedules: SCHEDULES, classIndex: 7,
+    ...SHIPPED_IMAGE_BENCH, schedules: SCHEDULES,
     rounds: Number(process.env.MGNT_BENCH_ROUNDS ?? 7), warmup: 2,
   };
   const r = await page.evaluate((c) => window.imageBench.run(c), cfg);

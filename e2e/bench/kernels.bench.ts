@@ -1,24 +1,8 @@
 import { expect, test } from '@playwright/test';
 import type { KernelShape } from './kernels-page';
 import { record } from './results';
+import { KERNEL_SHAPES as SHAPES } from './shapes';
 
-// The model's shapes (D 128, 8 heads of 16, MLP 512, 65 positions, CFG batch of 2) at the full
-// and 1/8 widths, an incremental (KV-cached) step, and MaskGIT-base (257 tokens, D 768, MLP 3072).
-const SHAPES: KernelShape[] = [
-  // Per-call floor: a product too small to cost anything, so the time is each contender's overhead.
-  { label: 'per-call floor 1×4×4', kind: 'matmul', M: 1, N: 4, K: 4 },
-  { label: 'model qkv/o full 130×128×128', kind: 'matmul', M: 130, N: 128, K: 128 },
-  { label: 'model mlp-up full 130×512×128', kind: 'matmul', M: 130, N: 512, K: 128 },
-  { label: 'model mlp-down full 130×128×512', kind: 'matmul', M: 130, N: 128, K: 512 },
-  { label: 'model mlp-up w1/8 130×64×16', kind: 'matmul', M: 130, N: 64, K: 16, Kfull: 128, Nfull: 512 },
-  { label: 'model head full 128×512×128', kind: 'matmul', M: 128, N: 512, K: 128 },
-  { label: 'model mlp-up cached 24×512×128', kind: 'matmul', M: 24, N: 512, K: 128 },
-  { label: 'maskgit-base qkv 257×768×768', kind: 'matmul', M: 257, N: 768, K: 768 },
-  { label: 'maskgit-base mlp-up 257×3072×768', kind: 'matmul', M: 257, N: 3072, K: 768 },
-  { label: 'model attention full b2 65q 8h×16', kind: 'attention', batch: 2, nq: 65, nkv: 65, heads: 8, hd: 16 },
-  { label: 'model attention cached b2 12q 8h×16', kind: 'attention', batch: 2, nq: 12, nkv: 65, heads: 8, hd: 16 },
-  { label: 'maskgit-base attention 257q 12h×64', kind: 'attention', batch: 1, nq: 257, nkv: 257, heads: 12, hd: 64 },
-];
 
 test('kernels: GFLOP/s on the model and MaskGIT-base shapes', async ({ page }) => {
   await page.goto('/e2e/bench/kernels.html');

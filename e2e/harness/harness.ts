@@ -2,11 +2,10 @@
 // comparison to Playwright. Every file in ./cases registers named cases.
 import { acquireGpu } from '../../src/gpu/device';
 import { Runtime } from '../../src/gpu/runtime';
+import { collectCases, runCase } from './run-case';
 import type { CaseFn, CaseResult } from './types';
 
-const modules = import.meta.glob<{ cases: Record<string, CaseFn> }>('./cases/*.ts', { eager: true });
-const cases: Record<string, CaseFn> = {};
-for (const m of Object.values(modules)) Object.assign(cases, m.cases);
+const cases = collectCases(import.meta.glob<{ cases: Record<string, CaseFn> }>('./cases/*.ts', { eager: true }));
 
 const status = document.getElementById('status')!;
 let rtPromise: Promise<Runtime> | null = null;
@@ -34,14 +33,7 @@ window.harness = {
     };
   },
   async run(name, spec) {
-    const fn = cases[name];
-    if (!fn) throw new Error(`unknown harness case ${name}; known: ${Object.keys(cases).join(', ')}`);
-    const rt = await runtime();
-    const before = rt.pool.liveBytes;
-    const res = await fn(rt, spec);
-    res.liveBytesDelta = rt.pool.liveBytes - before;
-    res.gpuErrors = rt.errors.splice(0);
-    return res;
+    return runCase(await runtime(), cases, name, spec);
   },
 };
 status.textContent = 'ready';

@@ -30,6 +30,18 @@ export interface AcquireOptions {
    * applies to `Gpu.limits`, which every size check and the model's pre-allocation check read.
    */
   limits?: Partial<Record<keyof GPUSupportedLimits, number>>;
+  /** The WebGPU entry point to use instead of navigator.gpu (one call; see provideWebGpu). */
+  gpu?: GPU;
+}
+
+/**
+ * Where there is no navigator.gpu (Node with Dawn, node/dawn.ts), the host hands its GPU object
+ * here once and every later acquireGpu() uses it: the same runtime, kernels and pages run
+ * unchanged. The browser never calls this, so this file stays free of any Node import.
+ */
+let provided: GPU | null = null;
+export function provideWebGpu(gpu: GPU | null): void {
+  provided = gpu;
 }
 
 /** The device's limits as a plain object, each capped by `caps` where given. */
@@ -58,7 +70,8 @@ const WANTED_LIMITS: Array<keyof GPUSupportedLimits> = [
  */
 export async function acquireGpu(opts: AcquireOptions = {}): Promise<Gpu> {
   const nav = (globalThis as { navigator?: Navigator }).navigator;
-  if (!nav || !('gpu' in nav) || !nav.gpu) {
+  const entry = opts.gpu ?? provided ?? (nav && 'gpu' in nav ? nav.gpu : undefined);
+  if (!entry) {
     throw new MgntError(
       'webgpu-unavailable',
       'WebGPU is not available in this browser (navigator.gpu is missing). Use a recent Chrome, Edge or ' +
@@ -68,7 +81,7 @@ export async function acquireGpu(opts: AcquireOptions = {}): Promise<Gpu> {
   }
   let adapter: GPUAdapter | null = null;
   try {
-    adapter = await nav.gpu.requestAdapter({ powerPreference: opts.powerPreference ?? 'high-performance' });
+    adapter = await entry.requestAdapter({ powerPreference: opts.powerPreference ?? 'high-performance' });
   } catch (e) {
     throw new MgntError('no-adapter', `WebGPU could not return an adapter: ${String(e)}`, { cause: e });
   }
