@@ -117,7 +117,7 @@ async function timeSynced(rt: Runtime, record: (b: ReturnType<Runtime['batch']>)
   return (performance.now() - t0) / reps;
 }
 
-async function run(shapes: KernelShape[], rounds: number, withLibs = true): Promise<KernelBenchRow[]> {
+async function run(shapes: KernelShape[], rounds: number, withLibs = true, variants?: string[]): Promise<KernelBenchRow[]> {
   const rt = new Runtime(await acquireGpu());
   const rows: KernelBenchRow[] = [];
   for (const s of shapes) {
@@ -138,7 +138,8 @@ async function run(shapes: KernelShape[], rounds: number, withLibs = true): Prom
       flops = matmulFlops(M, N, K);
       // Enough repetitions for ~20 ms of work at 2 GFLOP/s so submit overhead is amortised.
       const reps = Math.max(1, Math.min(200, Math.round(4e7 / flops)));
-      for (const variant of ['vec4', 'subgroup', 'interleaved', 'blocked', 'naive'] as const) {
+      for (const variant of ['vec4', 'vec4-cm', 'vec4-rl', 'subgroup', 'interleaved', 'blocked', 'naive'] as const) {
+        if (variants && !variants.includes(variant)) continue;
         contenders[`mgnt-${variant}`] = () =>
           timeDispatches(rt, (b) => matmul(rt, b, { M, N, K, x: X, ldx: Kf, w: W, ldw: Nf, y: Y, ldy: Nf, bias: Bb, variant }), variant === 'naive' ? Math.max(1, Math.round(reps / 8)) : reps);
       }
