@@ -101,3 +101,4 @@ fn main_t(@builtin(global_invocation_id) gid: vec3<u32>) {
   }
   store_block(r0, c0, 1u, array<vec4<f32>, 8>(a0, a1, a2, a3, a4, a5, a6, a7));
 }
+
