@@ -11,8 +11,8 @@
 // into B at upload (src/model/fold.ts), and C_z[n] = Σ_{k<K} W_z[k,n] turns the centred product
 // into the raw one minus μ·C, so no normalised copy of X is ever written. Rows are shifted by
 // their first element while accumulating, which keeps the one-pass variance and the subtraction
-// well conditioned when |μ| ≫ σ. The launcher prepends the output bindings Y0..Y2 and y_get/y_set
-// (a launch writing one output binds one) and appends one of the two bodies (vec4 or scalar).
+// well conditioned when |μ| ≫ σ. The launcher declares the output bindings Y0..Y2, copies the
+// per-output store for each (see store_block_Z) and appends one of the two bodies (vec4 or scalar).
 
 struct Params {
   M: u32, N: u32, K: u32, flags: u32,
@@ -43,27 +43,37 @@ fn row_stats(s: f32, q: f32) -> vec2<f32> {
   return vec2<f32>(m, inverseSqrt(max(q / n - m * m, 0.0) + p.eps));
 }
 
-fn epilogue(z: u32, r: u32, c: u32, acc: f32, st: vec2<f32>) {
-  var v = acc;
-  if (LN) { v = st.y * (acc - st.x * B[p.c_off[z] + c]); }
-  if ((p.flags & BIAS) != 0u) { v += B[p.b_off[z] + c]; }
-  if ((p.flags & GELU) != 0u) { v = gelu(v); }
-  var yr = r;
-  if (((p.scatter >> z) & 1u) != 0u) { yr = idx[r]; }
-  let y = p.y_off[z] + yr * p.ldy + c;
-  if ((p.flags & ACC) != 0u) { v += y_get(z, y); }
-  y_set(z, y, v);
+// This product's offsets, picked once per invocation (no dynamic index into the uniform vectors).
+struct Sel { z: u32, w: u32, b: u32, c: u32, y: u32, scatter: bool }
+fn pick(v: vec4<u32>, z: u32) -> u32 { return select(select(v.x, v.y, z == 1u), v.z, z == 2u); }
+fn sel(z: u32) -> Sel {
+  return Sel(z, pick(p.w_off, z), pick(p.b_off, z), pick(p.c_off, z), pick(p.y_off, z), ((p.scatter >> z) & 1u) != 0u);
 }
 
-// A 4-row × 8-column register block: acc[2i + j/4][j%4] is row r0+i, column c0+j.
-fn store_block(z: u32, r0: u32, c0: u32, acc: array<vec4<f32>, 8>, st: array<vec2<f32>, 4>) {
+// A 4-row × 8-column register block: acc[2i + j/4][j%4] is row r0+i, column c0+j. The output row
+// (scatter) and the statistics are resolved once per row, not per element. The launcher copies
+// this function once per output binding (store_block_0 writes Y0, …) and store_block picks one per
+// invocation: a branch around the whole block rather than around every element's store, which a
+// CPU implementation would otherwise run masked for all three bindings.
+// @per-output begin
+fn store_block_Z(o: Sel, r0: u32, c0: u32, acc: array<vec4<f32>, 8>, st: array<vec2<f32>, 4>) {
   for (var i = 0u; i < 4u; i++) {
     let r = r0 + i;
     if (r >= p.M) { break; }
+    var yr = r;
+    if (o.scatter) { yr = idx[r]; }
+    let yb = o.y + yr * p.ldy;
+    let s = st[i];
     for (var j = 0u; j < 8u; j++) {
       let c = c0 + j;
       if (c >= p.N) { break; }
-      epilogue(z, r, c, acc[i * 2u + j / 4u][j % 4u], st[i]);
+      var v = acc[i * 2u + j / 4u][j % 4u];
+      if (LN) { v = s.y * (v - s.x * B[o.c + c]); }
+      if ((p.flags & BIAS) != 0u) { v += B[o.b + c]; }
+      if ((p.flags & GELU) != 0u) { v = gelu(v); }
+      if ((p.flags & ACC) != 0u) { v += Y_Z[yb + c]; }
+      Y_Z[yb + c] = v;
     }
   }
 }
+// @per-output end

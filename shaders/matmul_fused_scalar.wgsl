@@ -10,7 +10,7 @@ override WG_Y: u32 = 8u;
 
 @compute @workgroup_size(WG_X, WG_Y)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let z = gid.z;
+  let o = sel(gid.z);
   let c0 = gid.x * 8u;
   let r0 = gid.y * 4u;
   if (c0 >= p.N || r0 >= p.M) { return; }
@@ -18,7 +18,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   var h = vec4<f32>(0.0);
   if (LN) { h = vec4<f32>(X[xb.x], X[xb.y], X[xb.z], X[xb.w]); }
   let n1 = p.N - 1u;
-  let wo = p.w_off[z];
+  let wo = o.w;
   let wc0 = wo + min(c0, n1); let wc1 = wo + min(c0 + 1u, n1); let wc2 = wo + min(c0 + 2u, n1); let wc3 = wo + min(c0 + 3u, n1);
   let wc4 = wo + min(c0 + 4u, n1); let wc5 = wo + min(c0 + 5u, n1); let wc6 = wo + min(c0 + 6u, n1); let wc7 = wo + min(c0 + 7u, n1);
   var a0 = vec4<f32>(0.0); var a1 = vec4<f32>(0.0); var a2 = vec4<f32>(0.0); var a3 = vec4<f32>(0.0);
@@ -35,5 +35,5 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     a4 += xs.z * w0; a5 += xs.z * w1; a6 += xs.w * w0; a7 += xs.w * w1;
   }
   let st = array<vec2<f32>, 4>(row_stats(s.x, q.x), row_stats(s.y, q.y), row_stats(s.z, q.z), row_stats(s.w, q.w));
-  store_block(z, r0, c0, array<vec4<f32>, 8>(a0, a1, a2, a3, a4, a5, a6, a7), st);
+  store_block(o, r0, c0, array<vec4<f32>, 8>(a0, a1, a2, a3, a4, a5, a6, a7), st);
 }

@@ -18,10 +18,14 @@ const SHAPES: KernelShape[] = [
   // A layer's LayerNorm + Q/K/V (+ MLP-up) as separate launches vs kernel 6 (fused, LN folded), on
   // the shipped model (D 192, MLP 768, CFG batch 2): full pass at widths 1 and 1/8, a cached pass.
   { label: 'layer qkv full w1 130×192', kind: 'layer-qkv', M: 130, d: 192, D: 192 },
+  { label: 'layer qkv full w1/2 130×96', kind: 'layer-qkv', M: 130, d: 96, D: 192 },
+  { label: 'layer qkv full w1/4 130×48', kind: 'layer-qkv', M: 130, d: 48, D: 192 },
   { label: 'layer qkv full w1/8 130×24', kind: 'layer-qkv', M: 130, d: 24, D: 192 },
   { label: 'layer qkv cached w1 12×192', kind: 'layer-qkv', M: 12, d: 192, D: 192 },
   { label: 'layer mlp-up full w1 130×768×192', kind: 'layer-mlp', M: 130, d: 192, D: 192, m: 768, Mlp: 768 },
+  { label: 'layer mlp-up full w1/4 130×192×48', kind: 'layer-mlp', M: 130, d: 48, D: 192, m: 192, Mlp: 768 },
   { label: 'layer mlp-up full w1/8 130×96×24', kind: 'layer-mlp', M: 130, d: 24, D: 192, m: 96, Mlp: 768 },
+  { label: 'layer mlp-up cached w1/4 12×192×48', kind: 'layer-mlp', M: 12, d: 48, D: 192, m: 192, Mlp: 768 },
   { label: 'model attention full b2 65q 8h×16', kind: 'attention', batch: 2, nq: 65, nkv: 65, heads: 8, hd: 16 },
   { label: 'model attention cached b2 12q 8h×16', kind: 'attention', batch: 2, nq: 12, nkv: 65, heads: 8, hd: 16 },
   { label: 'maskgit-base attention 257q 12h×64', kind: 'attention', batch: 1, nq: 257, nkv: 257, heads: 12, hd: 64 },

@@ -108,7 +108,7 @@ async function run(c: StepBenchConfig): Promise<{ model: string; passes: StepRow
   const generations: GenRow[] = Object.entries(gt).map(([key, tm]) => ({
     ...tm, ...genMeta[key], ms_per_step: tm.median / c.steps, dispatches_per_step: genMeta[key].dispatches,
   }));
-  t.fusion = 'all';
+  t.fusion = 'qkv-ln2';
   model.destroy();
   rt.destroy();
   return { model: model.manifest.name, passes, generations };

@@ -4,13 +4,13 @@ import type { StepBenchConfig } from './step-page';
 import { record } from './results';
 
 // Dispatches and ms per decode step at each fusion level of a transformer layer (none: 9
-// dispatches per layer, qkv: 7, all: 5), side by side in one run, with a per-kernel-kind profile.
+// dispatches per layer, qkv: 7, qkv-ln2 (default): 6, all: 5), side by side in one run, with a per-kernel-kind profile.
 test('step: fusion levels side by side on the shipped model', async ({ page }) => {
   expect(existsSync('public/models/fmnist-s/manifest.json'), 'the shipped checkpoint is missing: run train/export.py').toBe(true);
   await page.goto('/e2e/bench/step.html');
   await expect(page.locator('#status')).toHaveText('ready');
   const cfg: StepBenchConfig = {
-    model: '/models/fmnist-s/manifest.json', fusions: ['none', 'qkv', 'all'], widths: [0.125, 1], cachedPositions: 6,
+    model: '/models/fmnist-s/manifest.json', fusions: ['none', 'qkv', 'qkv-ln2', 'all'], widths: [0.125, 1], cachedPositions: 6,
     rounds: Number(process.env.MGNT_BENCH_ROUNDS ?? 7), reps: 10, steps: 12,
   };
   const r = await page.evaluate((c) => window.stepBench.run(c), cfg);

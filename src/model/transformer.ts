@@ -48,13 +48,16 @@ export interface PassResult {
 }
 
 /**
- * How a layer is launched. 'all' (default): Q, K and V in one launch with LN1 folded in, LN2 folded
- * into the MLP up-projection: 5 dispatches per layer. 'qkv': LayerNorms on their own, Q/K/V in
- * one launch: 7. 'none': every operation on its own: 9. The same folded weights serve all three
- * (the separate LayerNorm then runs without affine), so they differ only in rounding; the
- * step benchmark (e2e/bench/step.bench.ts) times them side by side.
+ * How a layer is launched (dispatches per layer): 'none' every operation on its own (9); 'qkv'
+ * Q, K and V in one launch, K/V scattered into the cache (7); 'qkv-ln2' (default) also LN2 folded
+ * into the MLP up-projection (6); 'all' also LN1 folded into the Q/K/V launch (5). The kernel
+ * bench (layer shapes, e2e/bench/kernels.bench.ts) measured on SwiftShader: the fused Q/K/V launch
+ * and the LN2 fold pay; folding LN1 costs more (its row statistics computed once per Q/K/V product
+ * and column block) than its own launch. The same folded weights serve all levels (a LayerNorm
+ * launched on its own then runs without affine), so they differ only in rounding;
+ * e2e/bench/step.bench.ts times them side by side.
  */
-export type Fusion = 'all' | 'qkv' | 'none';
+export type Fusion = 'none' | 'qkv' | 'qkv-ln2' | 'all';
 
 /** Names of the folded tensors (LayerNorm gamma/beta folded into the next matmul, fold.ts). */
 const FOLDED = [
@@ -66,7 +69,7 @@ const FOLDED = [
 const folded = (w: string) => ({ w: `${w}~ln`, b: `${w}~bias`, c: `${w}~colsum` });
 
 export class NestedTransformer {
-  fusion: Fusion = 'all';
+  fusion: Fusion = 'qkv-ln2';
   readonly cfg: TransformerConfig;
   private act: Record<'x' | 'a' | 'q' | 'o' | 'h' | 'f' | 'logits', GPUBuffer>;
   private idx: Record<'ids' | 'pos' | 'cacheRows' | 'logitRows', GPUBuffer>;
@@ -227,7 +230,7 @@ export class NestedTransformer {
         mm(...f('attn.wk'), { x: a, ldx: D, ldw: D, y: this.kCache[l], ldy: D, N: d, K: d, scatterY: this.idx.cacheRows, rowsY: kvRows }, wi * D);
         mm(...f('attn.wv'), { x: a, ldx: D, ldw: D, y: this.vCache[l], ldy: D, N: d, K: d, scatterY: this.idx.cacheRows, rowsY: kvRows }, wi * D);
       } else {
-        if (this.fusion === 'qkv') ln();
+        if (this.fusion !== 'all') ln();
         fused(['attn.wq', 'attn.wk', 'attn.wv'], [{ y: qb }, kv.k, kv.v], d, D, this.fusion === 'all');
       }
       attention(rt, batch, {
@@ -237,7 +240,7 @@ export class NestedTransformer {
       });
       flops += attentionFlops(B, n, S, h, hd);
       mm('attn.wo', 'attn.bo', { x: o, ldx: D, ldw: D, y: x, ldy: D, N: d, K: d, accumulate: true });
-      if (this.fusion === 'all') {
+      if (this.fusion === 'all' || this.fusion === 'qkv-ln2') {
         fused(['mlp.w1'], [{ y: hb }], m, c.mlp, true, true);
       } else {
         ln();

@@ -10,19 +10,23 @@ import { Params, type BindingKind, type KernelDef } from '../kernel';
 import type { Batch, Runtime } from '../runtime';
 import { dim, distinct, fits } from './guards';
 
-/** Output bindings 5.. and their accessors (WGSL cannot index bindings, so z selects by branch). */
-function outputs(n: number): string {
+/** Output bindings 5.. and one copy of the per-output store per binding (WGSL cannot index
+ * bindings); store_block branches once per invocation on z. */
+function perOutput(n: number, common: string): string {
+  const [head, rest] = common.split('// @per-output begin');
+  const [fn, tail] = rest.split('// @per-output end');
   const decl = Array.from({ length: n }, (_, i) => `@group(0) @binding(${5 + i}) var<storage, read_write> Y${i}: array<f32>;`).join('\n');
-  const pick = (get: boolean) =>
-    Array.from({ length: n }, (_, i) => (get ? `return Y${i}[i];` : `Y${i}[i] = v; return;`))
-      .map((s, i) => (i < n - 1 ? `if (z == ${i}u) { ${s} }` : s))
-      .join(' ');
-  return `${decl}\nfn y_get(z: u32, i: u32) -> f32 { ${pick(true)} }\nfn y_set(z: u32, i: u32, v: f32) { ${pick(false)} }\n`;
+  const copies = Array.from({ length: n }, (_, i) => fn.replaceAll('Y_Z', `Y${i}`).replaceAll('_Z', `_${i}`)).join('\n');
+  const calls = Array.from({ length: n }, (_, i) => `store_block_${i}(o, r0, c0, acc, st);`)
+    .map((c, i) => (i < n - 1 ? `if (o.z == ${i}u) { ${c} return; }` : c))
+    .join(' ');
+  const pick = `fn store_block(o: Sel, r0: u32, c0: u32, acc: array<vec4<f32>, 8>, st: array<vec2<f32>, 4>) { ${calls} }\n`;
+  return `${decl}\n${head}${copies}${pick}${tail}`;
 }
 
 function def(n: number, body: 'vec4' | 'scalar'): KernelDef {
   const bindings: BindingKind[] = ['uniform', 'read', 'read', 'read', 'read', ...Array<BindingKind>(n).fill('rw')];
-  return { name: `matmul_fused${n}_${body}`, code: `${outputs(n)}${fusedWgsl}\n${body === 'vec4' ? fusedVec4Wgsl : fusedScalarWgsl}`, bindings };
+  return { name: `matmul_fused${n}_${body}`, code: `${perOutput(n, fusedWgsl)}\n${body === 'vec4' ? fusedVec4Wgsl : fusedScalarWgsl}`, bindings };
 }
 export const MATMUL_FUSED = { 1: { vec4: def(1, 'vec4'), scalar: def(1, 'scalar') }, 3: { vec4: def(3, 'vec4'), scalar: def(3, 'scalar') } } as const;
 
