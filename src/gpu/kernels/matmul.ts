@@ -51,8 +51,7 @@ export interface MatmulArgs {
   /** Rows of X / Y the index buffers may point at (bounds check); defaults to M. */
   rowsX?: number;
   rowsY?: number;
-  /** Kernel choice (see shaders/matmul*.wgsl): 'auto' is 'vec4' (5) where aligned ('vec4-cm', its
-   * column-major workgroup grid, for products of ≥ 1e8 multiply-adds), else 'interleaved'
+  /** Kernel choice (see shaders/matmul*.wgsl): 'auto' is 'vec4' (5) where aligned, else 'interleaved'
    * (3); 'subgroup' (4) needs subgroups of ≥ 4 lanes; 'blocked' (2) and 'naive' (1) are baselines. */
   variant?: MatmulVariant;
 }
@@ -98,12 +97,9 @@ export function matmul(rt: Runtime, batch: Batch, a: MatmulArgs): void {
   // model shape in the least loaded side-by-side run, docs/BENCHMARKS.md, and wide loads are what
   // GPU memory wants), else kernel 3.
   const aligned = vec4Aligned(a);
-  // Large products (MaskGIT-base's 257×768×768 and 257×3072×768) take kernel 5 on the transposed
-  // workgroup grid: consecutive workgroups share a column panel of W, which then stays in cache
-  // (+20% on both in one quiet SwiftShader run, docs/BENCHMARKS.md); the model's small products
-  // keep the grid their figures were measured with.
-  const large = a.M * a.N * a.K >= 1e8 && !a.transposeW;
-  const variant = a.variant && a.variant !== 'auto' ? a.variant : aligned ? (large ? 'vec4-cm' : 'vec4') : 'interleaved';
+  // 'vec4-cm' (kernel 5 on the column-major workgroup grid) won +20% on both MaskGIT-base shapes
+  // in one quiet SwiftShader run and lost 3–6% in the next: not chosen until an idle rerun settles it.
+  const variant = a.variant && a.variant !== 'auto' ? a.variant : aligned ? 'vec4' : 'interleaved';
   if (variant === 'vec4') {
     guard(aligned, k, () => 'the vec4 variant needs K, N, ldx, ldw and the X/W offsets to be multiples of 4');
     batch.dispatch(a.transposeW ? MATMUL_VEC4_T : MATMUL_VEC4, params, buffers, [Math.ceil(a.N / 64), Math.ceil(a.M / 32)]);
