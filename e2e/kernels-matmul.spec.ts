@@ -17,10 +17,10 @@ type Shape = { K: number; N: number; Kfull?: number; Nfull?: number; transposeW?
 const aligned = (s: Shape) => [s.K, s.N, s.Kfull ?? s.K, s.transposeW ? (s.Kfull ?? s.K) : (s.Nfull ?? s.N)].every((v) => v % 4 === 0);
 
 test.describe('matmul', () => {
-  for (const variant of ['vec4', 'subgroup', 'interleaved', 'blocked', 'naive'] as const) {
+  for (const variant of ['vec4', 'vec4-rl', 'vec4-cm', 'subgroup', 'interleaved', 'blocked', 'naive'] as const) {
     for (const s of SHAPES) {
       if (variant === 'naive' && s.M * s.N * s.K > 2e7) continue;
-      if (variant === 'vec4' && !aligned(s)) continue; // covered by the 'vec4 refuses' test below
+      if (variant.startsWith('vec4') && !aligned(s)) continue; // covered by the 'vec4 refuses' test below
       const label = `${variant} M${s.M} N${s.N} K${s.K}${s.Kfull ? ` of ${s.Kfull}×${s.Nfull}` : ''}`;
       test(label, async ({ harness }) => {
         expectParity(label, await harness.run('matmul', { ...s, variant, bias: true }));
@@ -41,6 +41,7 @@ test.describe('matmul', () => {
     test(f.name, async ({ harness }) => {
       if (aligned(f)) {
         expectParity(`${f.name} (vec4)`, await harness.run('matmul', { ...f, variant: 'vec4' }));
+        if (!f.transposeW) expectParity(`${f.name} (vec4-rl)`, await harness.run('matmul', { ...f, variant: 'vec4-rl' }));
       }
       expectParity(`${f.name} (subgroup)`, await harness.run('matmul', { ...f, variant: 'subgroup' }));
       expectParity(`${f.name} (interleaved)`, await harness.run('matmul', { ...f, variant: 'interleaved' }));

@@ -22,6 +22,13 @@ for (const NAME of MODELS) test.describe(`${NAME} against the PyTorch golden fil
     expectParity('logits', await harness.run('goldenLogits', { name: NAME }));
   });
 
+  // Every fusion level of a layer (src/model/transformer.ts Fusion) against the same goldens.
+  for (const fusion of ['none', 'qkv', 'all'] as const) {
+    test(`logits with layer fusion '${fusion}' (atol 1e-3)`, async ({ harness }) => {
+      expectParity(`logits ${fusion}`, await harness.run('goldenLogits', { name: NAME, fusion }));
+    });
+  }
+
   test('decoder pixels (gray8 within one level)', async ({ harness }) => {
     expectParity('decoder', await harness.run('goldenDecoder', { name: NAME }));
   });

@@ -20,8 +20,30 @@ fn x_base(r0: u32, i: u32) -> u32 {
 
 @compute @workgroup_size(WG_X, WG_Y)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let c0 = gid.x * 8u;
-  let r0 = gid.y * 4u;
+  block(gid.x * 8u, gid.y * 4u);
+}
+
+// The same blocks, launched with the workgroup grid transposed (x: row blocks, y: column blocks):
+// consecutively numbered workgroups, which run side by side, then share one column panel of W
+// (K × 64 floats) instead of one row panel of X, so a W far larger than the caches (wide N, e.g.
+// MaskGIT-base's 768 × 3072 MLP) is streamed from memory once per column panel rather than once
+// per 32-row block of X.
+@compute @workgroup_size(WG_X, WG_Y)
+fn main_cm(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  block((wid.y * WG_X + lid.x) * 8u, (wid.x * WG_Y + lid.y) * 4u);
+}
+
+// Lanes over rows: neighbouring invocations (one SIMD group on a CPU) own different 4-row blocks
+// of the same 8 columns, so for each k they read one 32-byte piece of W (the same address: a cache
+// hit after the first lane) and 4 contiguous streams of X, instead of 128 bytes of W strided by
+// ldw. With a wide W (ldw·4 bytes a multiple of the 4 KiB page) every k step of W lands in the
+// same L1 set, so W is what must be read least; grid as main_cm.
+@compute @workgroup_size(WG_X, WG_Y)
+fn main_rl(@builtin(global_invocation_id) gid: vec3<u32>) {
+  block(gid.y * 8u, gid.x * 4u);
+}
+
+fn block(c0: u32, r0: u32) {
   if (c0 >= p.N || r0 >= p.M) { return; }
   let xb0 = x_base(r0, 0u); let xb1 = x_base(r0, 1u); let xb2 = x_base(r0, 2u); let xb3 = x_base(r0, 3u);
   // The second 4 columns may lie past N (N is a multiple of 4): read the first 4 again instead.
@@ -79,3 +101,4 @@ fn main_t(@builtin(global_invocation_id) gid: vec3<u32>) {
   }
   store_block(r0, c0, 1u, array<vec4<f32>, 8>(a0, a1, a2, a3, a4, a5, a6, a7));
 }
+

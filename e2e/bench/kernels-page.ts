@@ -2,7 +2,9 @@
 // shapes in the same page, interleaved, and reports GFLOP/s. Driven by e2e/bench/kernels.bench.ts.
 import { acquireGpu } from '../../src/gpu/device';
 import { attention, attentionFlops } from '../../src/gpu/kernels/attention';
+import { layernorm } from '../../src/gpu/kernels/layernorm';
 import { matmul, matmulFlops } from '../../src/gpu/kernels/matmul';
+import { matmulFused } from '../../src/gpu/kernels/matmul_fused';
 import { Runtime } from '../../src/gpu/runtime';
 import { randn } from '../../src/reference/compare';
 import { ortAttention, ortMatmul, tfAttention, tfMatmul, type LibContender } from './libs';
@@ -10,8 +12,10 @@ import { interleave, type Timed } from './timing';
 
 export interface KernelShape {
   label: string;
-  kind: 'matmul' | 'attention';
-  M?: number; N?: number; K?: number; Kfull?: number; Nfull?: number;
+  /** layer-qkv / layer-mlp: a layer's LayerNorm + Q/K/V (or + MLP-up) unfused against kernel 6
+   * (M rows, active d of full D, MLP m of full Mlp); no library contenders. */
+  kind: 'matmul' | 'attention' | 'layer-qkv' | 'layer-mlp';
+  M?: number; N?: number; K?: number; Kfull?: number; Nfull?: number; d?: number; m?: number; Mlp?: number;
   batch?: number; nq?: number; nkv?: number; heads?: number; hd?: number; D?: number;
 }
 
@@ -117,7 +121,7 @@ async function timeSynced(rt: Runtime, record: (b: ReturnType<Runtime['batch']>)
   return (performance.now() - t0) / reps;
 }
 
-async function run(shapes: KernelShape[], rounds: number, withLibs = true): Promise<KernelBenchRow[]> {
+async function run(shapes: KernelShape[], rounds: number, withLibs = true, variants?: string[]): Promise<KernelBenchRow[]> {
   const rt = new Runtime(await acquireGpu());
   const rows: KernelBenchRow[] = [];
   for (const s of shapes) {
@@ -128,7 +132,30 @@ async function run(shapes: KernelShape[], rounds: number, withLibs = true): Prom
     const errors: Record<string, string> = {};
     const libs: LibContender[] = [];
     let mgntKey = 'mgnt';
-    if (s.kind === 'matmul') {
+    if (s.kind === 'layer-qkv' || s.kind === 'layer-mlp') {
+      const { M = 1, d = 1, D = d, m = 4 * d, Mlp = 4 * D } = s;
+      const qkv = s.kind === 'layer-qkv';
+      const N = qkv ? d : m, ldw = qkv ? D : Mlp, nOut = qkv ? 3 : 1;
+      const X = rt.upload(randn(M * D, 1)), A = rt.storage(M * D * 4), Wb = rt.upload(randn(nOut * D * ldw, 2));
+      const Bb = rt.upload(randn(2 * nOut * ldw + 2 * D, 3)), I = rt.upload(Uint32Array.from({ length: M }, (_, i) => i));
+      const Ys = Array.from({ length: nOut }, () => rt.storage(M * ldw * 4));
+      bufs.push(X, A, Wb, Bb, I, ...Ys);
+      flops = nOut * matmulFlops(M, N, d);
+      const reps = Math.max(1, Math.min(200, Math.round(4e7 / flops)));
+      const ln = (b: ReturnType<Runtime['batch']>) => layernorm(rt, b, { rows: M, d, x: X, ldx: D, gamma: Bb, gammaOffset: 2 * nOut * ldw, beta: Bb, betaOffset: 2 * nOut * ldw + D, y: A, ldy: D });
+      const outs = Ys.map((y, z) => ({ wOffset: z * D * ldw, biasOffset: z * ldw, colSumOffset: (nOut + z) * ldw, y, scatter: qkv && z > 0 }));
+      contenders['ln+separate'] = () => timeDispatches(rt, (b) => {
+        ln(b);
+        outs.forEach((o, z) => matmul(rt, b, { M, N, K: d, x: A, ldx: D, w: Wb, wOffset: o.wOffset, ldw, bias: Bb, biasOffset: o.biasOffset, y: Ys[z], ldy: ldw, gelu: !qkv, scatterY: o.scatter ? I : undefined }));
+      }, reps);
+      if (qkv) contenders['ln+fused'] = () => timeDispatches(rt, (b) => {
+        ln(b);
+        matmulFused(rt, b, { M, N, K: d, x: A, ldx: D, w: Wb, ldw, bias: Bb, ldy: ldw, outputs: outs.map((o) => ({ ...o, colSumOffset: undefined })), index: I });
+      }, reps);
+      contenders['fused-ln'] = () => timeDispatches(rt, (b) => matmulFused(rt, b, { M, N, K: d, x: X, ldx: D, w: Wb, ldw, bias: Bb, ldy: ldw, outputs: outs, index: I, layernorm: true, gelu: !qkv }), reps);
+      contenders['fused-ln-synced'] = () => timeSynced(rt, (b) => matmulFused(rt, b, { M, N, K: d, x: X, ldx: D, w: Wb, ldw, bias: Bb, ldy: ldw, outputs: outs, index: I, layernorm: true, gelu: !qkv }), reps);
+      mgntKey = 'fused-ln';
+    } else if (s.kind === 'matmul') {
       const { M = 1, N = 1, K = 1 } = s;
       const Kf = s.Kfull ?? K, Nf = s.Nfull ?? N;
       const xh = randn(M * Kf, 1), wh = randn(Kf * Nf, 2);
@@ -138,7 +165,8 @@ async function run(shapes: KernelShape[], rounds: number, withLibs = true): Prom
       flops = matmulFlops(M, N, K);
       // Enough repetitions for ~20 ms of work at 2 GFLOP/s so submit overhead is amortised.
       const reps = Math.max(1, Math.min(200, Math.round(4e7 / flops)));
-      for (const variant of ['vec4', 'subgroup', 'interleaved', 'blocked', 'naive'] as const) {
+      for (const variant of ['vec4', 'vec4-cm', 'vec4-rl', 'subgroup', 'interleaved', 'blocked', 'naive'] as const) {
+        if (variants && !variants.includes(variant)) continue;
         contenders[`mgnt-${variant}`] = () =>
           timeDispatches(rt, (b) => matmul(rt, b, { M, N, K, x: X, ldx: Kf, w: W, ldw: Nf, y: Y, ldy: Nf, bias: Bb, variant }), variant === 'naive' ? Math.max(1, Math.round(reps / 8)) : reps);
       }

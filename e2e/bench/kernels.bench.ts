@@ -11,7 +11,9 @@ test('kernels: GFLOP/s on the model and MaskGIT-base shapes', async ({ page }) =
   const filter = process.env.MGNT_BENCH_FILTER; // substring of a shape label, to rerun a few
   const shapes = filter ? SHAPES.filter((s) => s.label.includes(filter)) : SHAPES;
   const libs = process.env.MGNT_BENCH_LIBS !== '0'; // 0: our variants only (quick comparisons)
-  const rows = await page.evaluate(([s, r, l]) => window.kernelBench.run(s as KernelShape[], r as number, l as boolean), [shapes, rounds, libs] as const);
+  // Comma-separated matmul variants to time besides 'auto' (e.g. vec4,vec4-rl); all when unset.
+  const variants = process.env.MGNT_BENCH_VARIANTS?.split(',');
+  const rows = await page.evaluate(([s, r, l, v]) => window.kernelBench.run(s as KernelShape[], r as number, l as boolean, v as string[] | undefined), [shapes, rounds, libs, variants] as const);
   for (const row of rows) {
     console.log(`${row.shape.padEnd(40)} ${Object.entries(row.results).map(([k, v]) => `${k} ${v.gflops.toFixed(2)} GFLOP/s (${v.median.toFixed(3)} ms, p10-p90 ${v.p10.toFixed(3)}-${v.p90.toFixed(3)})`).join(' | ')}`);
     for (const [k, d] of Object.entries(row.maxdiff)) console.log(`  ${k} max |diff| vs mgnt ${d.toExponential(2)}`);

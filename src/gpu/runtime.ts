@@ -115,6 +115,16 @@ export class Batch {
     this.align = rt.gpu.limits.minUniformBufferOffsetAlignment / 4;
   }
 
+  /** Kernel names of the dispatches recorded so far, in order (a profile groups a pass by kind). */
+  get kernelNames(): string[] {
+    return this.ops.flatMap((o) => (o.kind === 'dispatch' ? [o.def.name] : []));
+  }
+
+  /** Profiling only: drops every recorded dispatch of a kernel not in `names` (results are then meaningless). */
+  keepOnly(names: ReadonlySet<string>): void {
+    this.ops = this.ops.filter((o) => o.kind !== 'dispatch' || names.has(o.def.name));
+  }
+
   get dispatchCount(): number {
     return this.ops.filter((o) => o.kind === 'dispatch').length;
   }

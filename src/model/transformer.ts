@@ -9,8 +9,10 @@ import { attention, attentionFlops } from '../gpu/kernels/attention';
 import { embed } from '../gpu/kernels/embed';
 import { layernorm } from '../gpu/kernels/layernorm';
 import { matmul, matmulFlops } from '../gpu/kernels/matmul';
+import { matmulFused } from '../gpu/kernels/matmul_fused';
 import type { Batch, Runtime } from '../gpu/runtime';
 import type { TransformerConfig } from './manifest';
+import { foldLayerNorm } from './fold';
 import { transformerTensors } from './tensors';
 import { WeightStore, type TensorSource } from './weights';
 
@@ -55,7 +57,29 @@ export interface PassResult {
   dispatches: number;
 }
 
+/**
+ * How a layer is launched (dispatches per layer): 'none' every operation on its own (9); 'qkv'
+ * Q, K and V in one launch, K/V scattered into the cache (7); 'qkv-ln2' (default) also LN2 folded
+ * into the MLP up-projection (6); 'all' also LN1 folded into the Q/K/V launch (5). The kernel
+ * bench (layer shapes, e2e/bench/kernels.bench.ts) measured on SwiftShader: the fused Q/K/V launch
+ * and the LN2 fold pay; folding LN1 costs more (its row statistics computed once per Q/K/V product
+ * and column block) than its own launch. The same folded weights serve all levels (a LayerNorm
+ * launched on its own then runs without affine), so they differ only in rounding;
+ * e2e/bench/step.bench.ts times them side by side.
+ */
+export type Fusion = 'none' | 'qkv' | 'qkv-ln2' | 'all';
+
+/** Names of the folded tensors (LayerNorm gamma/beta folded into the next matmul, fold.ts). */
+const FOLDED = [
+  { ln: 'ln1', w: 'attn.wq', b: 'attn.bq' },
+  { ln: 'ln1', w: 'attn.wk', b: 'attn.bk' },
+  { ln: 'ln1', w: 'attn.wv', b: 'attn.bv' },
+  { ln: 'ln2', w: 'mlp.w1', b: 'mlp.b1' },
+] as const;
+const folded = (w: string) => ({ w: `${w}~ln`, b: `${w}~bias`, c: `${w}~colsum` });
+
 export class NestedTransformer {
+  fusion: Fusion = 'qkv-ln2';
   readonly cfg: TransformerConfig;
   private act!: Record<'x' | 'a' | 'q' | 'o' | 'h' | 'f' | 'logits', GPUBuffer>;
   private idx!: Record<'ids' | 'pos' | 'cacheRows' | 'logitRows', GPUBuffer>;
@@ -123,11 +147,38 @@ export class NestedTransformer {
   static upload(rt: Runtime, cfg: TransformerConfig, get: (name: string, shape: number[]) => Float32Array): WeightStore {
     const store = new WeightStore(rt);
     const groups = new Map<string, TensorSource[]>();
+    const data = new Map<string, Float32Array>();
     for (const t of transformerTensors(cfg)) {
       const list = groups.get(t.group) ?? [];
-      list.push({ name: t.name, shape: t.shape, data: get(t.name, t.shape) });
+      const d = get(t.name, t.shape);
+      data.set(t.name, d);
+      list.push({ name: t.name, shape: t.shape, data: d });
       groups.set(t.group, list);
     }
+    // LN1/LN2 folded into the Q/K/V and MLP-up weights, with a folded bias and column sums per
+    // width; they replace the raw tensors, which no launch reads.
+    const ks = cfg.widths.map((w) => widthDims(cfg, w).d);
+    for (let l = 0; l < cfg.layers; l++) {
+      const pre = `blocks.${l}.`;
+      const raw = new Set(FOLDED.flatMap((f) => [pre + f.w, pre + f.b]));
+      const list = groups.get(`block${l}`)!.filter((t) => !raw.has(t.name));
+      for (const f of FOLDED) {
+        const w = data.get(pre + f.w)!, n = f.w === 'mlp.w1' ? cfg.mlp : cfg.dim;
+        const r = foldLayerNorm(data.get(`${pre}${f.ln}.weight`)!, data.get(`${pre}${f.ln}.bias`)!, w, data.get(pre + f.b)!, n, ks);
+        const names = folded(pre + f.w);
+        list.push(
+          { name: names.w, shape: [cfg.dim, n], data: r.w },
+          { name: names.b, shape: [ks.length, n], data: r.bias },
+          { name: names.c, shape: [ks.length, n], data: r.colSum },
+        );
+      }
+      groups.set(`block${l}`, list);
+    }
+    // A LayerNorm without affine, for the unfused launches of the folded weights.
+    groups.get('embed')!.push(
+      { name: 'ln_unit.weight', shape: [cfg.dim], data: new Float32Array(cfg.dim).fill(1) },
+      { name: 'ln_unit.bias', shape: [cfg.dim], data: new Float32Array(cfg.dim) },
+    );
     for (const [g, list] of groups) store.uploadGroup(g, list);
     return store;
   }
@@ -189,21 +240,45 @@ export class NestedTransformer {
       ld: D, y: this.act.x, ldy: D,
     });
     const { x, a, q: qb, o, h: hb } = this.act;
+    const wi = c.widths.findIndex((w) => Math.abs(w - p.width) < 1e-9);
+    const unit = { g: W('ln_unit.weight'), b: W('ln_unit.bias') };
+    const kvRows = B * S;
     for (let l = 0; l < c.layers; l++) {
       const pre = `blocks.${l}.`;
-      const ln = (which: string) => {
-        const g = W(pre + which + '.weight'), bt = W(pre + which + '.bias');
-        layernorm(rt, batch, { rows: R, d, x, ldx: D, gamma: g.buffer, gammaOffset: g.offset, beta: bt.buffer, betaOffset: bt.offset, y: a, ldy: D });
+      // Plain LayerNorm without affine (gamma and beta are folded into the next weights).
+      const ln = () => {
+        layernorm(rt, batch, { rows: R, d, x, ldx: D, gamma: unit.g.buffer, gammaOffset: unit.g.offset, beta: unit.b.buffer, betaOffset: unit.b.offset, y: a, ldy: D });
       };
-      const mm = (w: string, bias: string, args: Partial<Parameters<typeof matmul>[2]> & { x: GPUBuffer; y: GPUBuffer; N: number; K: number; ldx: number; ldy: number; ldw: number }) => {
+      const mm = (w: string, bias: string, args: Partial<Parameters<typeof matmul>[2]> & { x: GPUBuffer; y: GPUBuffer; N: number; K: number; ldx: number; ldy: number; ldw: number }, biasRow = 0) => {
         const wr = W(pre + w), br = W(pre + bias);
-        matmul(rt, batch, { M: R, w: wr.buffer, wOffset: wr.offset, bias: br.buffer, biasOffset: br.offset, ...args });
+        matmul(rt, batch, { M: R, w: wr.buffer, wOffset: wr.offset, bias: br.buffer, biasOffset: br.offset + biasRow, ...args });
         flops += matmulFlops(R, args.N, args.K);
       };
-      ln('ln1');
-      mm('attn.wq', 'attn.bq', { x: a, ldx: D, ldw: D, y: qb, ldy: D, N: d, K: d });
-      mm('attn.wk', 'attn.bk', { x: a, ldx: D, ldw: D, y: this.kCache[l], ldy: D, N: d, K: d, scatterY: this.idx.cacheRows, rowsY: B * S });
-      mm('attn.wv', 'attn.bv', { x: a, ldx: D, ldw: D, y: this.vCache[l], ldy: D, N: d, K: d, scatterY: this.idx.cacheRows, rowsY: B * S });
+      // A fused launch of folded weights: Q/K/V (3 outputs) or MLP-up (1), LN folded when `norm`.
+      const fused = (ws: readonly string[], ys: Array<{ y: GPUBuffer; scatter?: boolean }>, N: number, ldw: number, norm: boolean, gelu = false) => {
+        const refs = ws.map((w) => folded(pre + w));
+        const w0 = W(refs[0].w);
+        matmulFused(rt, batch, {
+          M: R, N, K: d, x: norm ? x : a, ldx: D, w: w0.buffer, ldw, bias: w0.buffer, ldy: ldw, layernorm: norm, gelu,
+          index: this.idx.cacheRows,
+          outputs: refs.map((r, z) => ({
+            wOffset: W(r.w).offset, biasOffset: W(r.b).offset + wi * ldw, colSumOffset: W(r.c).offset + wi * ldw,
+            y: ys[z].y, scatter: ys[z].scatter, rowsY: ys[z].scatter ? kvRows : R,
+          })),
+        });
+        flops += ws.length * matmulFlops(R, N, d);
+      };
+      const kv = { k: { y: this.kCache[l], scatter: true }, v: { y: this.vCache[l], scatter: true } };
+      if (this.fusion === 'none') {
+        ln();
+        const f = (w: string) => [folded(w).w, folded(w).b] as const;
+        mm(...f('attn.wq'), { x: a, ldx: D, ldw: D, y: qb, ldy: D, N: d, K: d }, wi * D);
+        mm(...f('attn.wk'), { x: a, ldx: D, ldw: D, y: this.kCache[l], ldy: D, N: d, K: d, scatterY: this.idx.cacheRows, rowsY: kvRows }, wi * D);
+        mm(...f('attn.wv'), { x: a, ldx: D, ldw: D, y: this.vCache[l], ldy: D, N: d, K: d, scatterY: this.idx.cacheRows, rowsY: kvRows }, wi * D);
+      } else {
+        if (this.fusion !== 'all') ln();
+        fused(['attn.wq', 'attn.wk', 'attn.wv'], [{ y: qb }, kv.k, kv.v], d, D, this.fusion === 'all');
+      }
       attention(rt, batch, {
         batch: B, nq: n, nkv: S, heads: h, headDim: hd,
         q: qb, ldq: D, k: this.kCache[l], ldk: D, v: this.vCache[l], ldv: D, o, ldo: D,
@@ -211,8 +286,12 @@ export class NestedTransformer {
       });
       flops += attentionFlops(B, n, S, h, hd);
       mm('attn.wo', 'attn.bo', { x: o, ldx: D, ldw: D, y: x, ldy: D, N: d, K: d, accumulate: true });
-      ln('ln2');
-      mm('mlp.w1', 'mlp.b1', { x: a, ldx: D, ldw: c.mlp, y: hb, ldy: c.mlp, N: m, K: d, gelu: true });
+      if (this.fusion === 'all' || this.fusion === 'qkv-ln2') {
+        fused(['mlp.w1'], [{ y: hb }], m, c.mlp, true, true);
+      } else {
+        ln();
+        mm(folded('mlp.w1').w, folded('mlp.w1').b, { x: a, ldx: D, ldw: c.mlp, y: hb, ldy: c.mlp, N: m, K: d, gelu: true }, wi * c.mlp);
+      }
       mm('mlp.w2', 'mlp.b2', { x: hb, ldx: c.mlp, ldw: D, y: x, ldy: D, N: d, K: m, accumulate: true });
     }
     if (P > 0) {

@@ -5,6 +5,7 @@ import { MgntError } from '../../../src/gpu/errors';
 import type { Runtime } from '../../../src/gpu/runtime';
 import { findTensor, loadCheckpoint, loadEncoderFile } from '../../../src/model/checkpoint';
 import { MgntModel } from '../../../src/model/model';
+import type { Fusion } from '../../../src/model/transformer';
 import { parseSafetensors, tensorF32, type SafetensorsFile } from '../../../src/model/safetensors';
 import { generate } from '../../../src/pipeline/generate';
 import { compare } from '../../../src/reference/compare';
@@ -69,8 +70,18 @@ async function passLogits(rt: Runtime, model: MgntModel, width: number, cls: num
 
 const ATOL = 1e-3;
 
-const goldenLogits: CaseFn = async (rt, s: { name: string }) => {
+const goldenLogits: CaseFn = async (rt, s: { name: string; fusion?: Fusion }) => {
   const { model, golden, tensors } = await load(rt, s.name);
+  const fusion = model.transformer.fusion;
+  model.transformer.fusion = s.fusion ?? fusion;
+  try {
+    return await logitsParts(rt, model, golden, tensors);
+  } finally {
+    model.transformer.fusion = fusion;
+  }
+};
+
+async function logitsParts(rt: Runtime, model: MgntModel, golden: Awaited<ReturnType<typeof load>>['golden'], tensors: Awaited<ReturnType<typeof load>>['tensors']) {
   const parts: Record<string, ReturnType<typeof compare>> = {};
   const all = Array.from({ length: model.cfg.seq_len }, (_, i) => i);
   const image = Array.from({ length: model.cfg.seq_len - 1 }, (_, i) => i);
@@ -84,7 +95,7 @@ const goldenLogits: CaseFn = async (rt, s: { name: string }) => {
     parts[`cached w${g.width} c${g.class}`] = compare(got, tensorF32(tensors, g.logits), 0, ATOL);
   }
   return { parts };
-};
+}
 
 const goldenDecoder: CaseFn = async (rt, s: { name: string }) => {
   const { model, golden } = await load(rt, s.name);

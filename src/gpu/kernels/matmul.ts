@@ -16,10 +16,12 @@ export const MATMUL: KernelDef = { name: 'matmul', code: withCommon(matmulWgsl),
 export const MATMUL_BLOCK: KernelDef = { name: 'matmul_block', code: withCommon(matmulBlockWgsl), bindings: BINDINGS };
 export const MATMUL_SG: KernelDef = { name: 'matmul_sg', code: withCommon(matmulSgWgsl, 'enable subgroups;\n'), bindings: BINDINGS };
 export const MATMUL_VEC4: KernelDef = { name: 'matmul_vec4', code: withCommon(matmulVec4Wgsl), bindings: BINDINGS };
+export const MATMUL_VEC4_CM: KernelDef = { name: 'matmul_vec4_cm', code: withCommon(matmulVec4Wgsl), entry: 'main_cm', bindings: BINDINGS };
+export const MATMUL_VEC4_RL: KernelDef = { name: 'matmul_vec4_rl', code: withCommon(matmulVec4Wgsl), entry: 'main_rl', bindings: BINDINGS };
 export const MATMUL_VEC4_T: KernelDef = { name: 'matmul_vec4_t', code: withCommon(matmulVec4Wgsl), entry: 'main_t', bindings: BINDINGS };
 export const MATMUL_NAIVE: KernelDef = { name: 'matmul_naive', code: withCommon(matmulNaiveWgsl), bindings: BINDINGS };
 
-export type MatmulVariant = 'auto' | 'vec4' | 'subgroup' | 'interleaved' | 'blocked' | 'naive';
+export type MatmulVariant = 'auto' | 'vec4' | 'vec4-cm' | 'vec4-rl' | 'subgroup' | 'interleaved' | 'blocked' | 'naive';
 
 export interface MatmulArgs {
   /** Rows computed, active output columns, active reduction length. */
@@ -95,10 +97,17 @@ export function matmul(rt: Runtime, batch: Batch, a: MatmulArgs): void {
   // model shape in the least loaded side-by-side run, docs/BENCHMARKS.md, and wide loads are what
   // GPU memory wants), else kernel 3.
   const aligned = vec4Aligned(a);
+  // 'vec4-cm' (kernel 5 on the column-major workgroup grid) won +20% on both MaskGIT-base shapes
+  // in one quiet SwiftShader run and lost 3–6% in the next: not chosen until an idle rerun settles it.
   const variant = a.variant && a.variant !== 'auto' ? a.variant : aligned ? 'vec4' : 'interleaved';
   if (variant === 'vec4') {
     guard(aligned, k, () => 'the vec4 variant needs K, N, ldx, ldw and the X/W offsets to be multiples of 4');
     batch.dispatch(a.transposeW ? MATMUL_VEC4_T : MATMUL_VEC4, params, buffers, [Math.ceil(a.N / 64), Math.ceil(a.M / 32)]);
+    return;
+  }
+  if (variant === 'vec4-cm' || variant === 'vec4-rl') {
+    guard(aligned && !a.transposeW, k, () => `the ${variant} variant needs a plain (untransposed) W and K, N, ldx, ldw and the X/W offsets multiples of 4`);
+    batch.dispatch(variant === 'vec4-cm' ? MATMUL_VEC4_CM : MATMUL_VEC4_RL, params, buffers, [Math.ceil(a.M / 32), Math.ceil(a.N / 64)]);
     return;
   }
   if (variant === 'subgroup') {
