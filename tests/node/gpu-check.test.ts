@@ -15,7 +15,7 @@ it('scripts/gpu-check.sh prints one JSON: adapter, kernel GFLOP/s, ms per image 
   expect(r.adapter.vendor).toBeTruthy();
   expect(r.gpu_errors).toEqual([]);
   if (r.adapter.cpu_adapter) expect(r.fp32_peak_tflops).toBeNull();
-  expect(r.kernels.map((k: { shape: string }) => k.shape)).toEqual(['maskgit-base qkv 257×768×768', 'model attention full b2 65q 8h×16']);
+  expect(r.kernels.map((k: { shape: string }) => k.shape)).toEqual(['maskgit-base qkv 257×768×768', 'model attention full b2 65q 8h×24']);
   for (const k of r.kernels) expect(k.gflops).toBeGreaterThan(0);
   expect(r.images.model).toBe('fmnist-s');
   expect(Object.keys(r.images.ms_per_image)).toEqual(['baseline', 'magnets']);
