@@ -7,7 +7,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { acquireGpu } from '../src/gpu/device';
 import { Runtime } from '../src/gpu/runtime';
 import { checkParity } from '../e2e/harness/parity';
-import { collectCases, runCase } from '../e2e/harness/run-case';
+import { collectCases, harnessInfo, runCase } from '../e2e/harness/run-case';
 import type { CaseFn, CaseResult } from '../e2e/harness/types';
 import { openDawn } from './dawn';
 import { serveRepoFiles } from './files';
@@ -30,12 +30,7 @@ export class Harness {
     return runCase(await runtime(), cases, name, spec);
   }
   async info() {
-    const rt = await runtime();
-    return {
-      adapter: `${rt.gpu.adapterInfo.vendor} ${rt.gpu.adapterInfo.architecture} ${rt.gpu.adapterInfo.description}`.trim(),
-      features: { ...rt.gpu.features },
-      cases: Object.keys(cases),
-    };
+    return harnessInfo(await runtime(), cases);
   }
 }
 

@@ -2,7 +2,7 @@
 // comparison to Playwright. Every file in ./cases registers named cases.
 import { acquireGpu } from '../../src/gpu/device';
 import { Runtime } from '../../src/gpu/runtime';
-import { collectCases, runCase } from './run-case';
+import { collectCases, harnessInfo, runCase } from './run-case';
 import type { CaseFn, CaseResult } from './types';
 
 const cases = collectCases(import.meta.glob<{ cases: Record<string, CaseFn> }>('./cases/*.ts', { eager: true }));
@@ -25,12 +25,7 @@ declare global {
 
 window.harness = {
   async info() {
-    const rt = await runtime();
-    return {
-      adapter: `${rt.gpu.adapterInfo.vendor} ${rt.gpu.adapterInfo.architecture} ${rt.gpu.adapterInfo.description}`.trim(),
-      features: { ...rt.gpu.features },
-      cases: Object.keys(cases),
-    };
+    return harnessInfo(await runtime(), cases);
   },
   async run(name, spec) {
     return runCase(await runtime(), cases, name, spec);

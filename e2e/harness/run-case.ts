@@ -20,3 +20,12 @@ export async function runCase(rt: Runtime, cases: Record<string, CaseFn>, name: 
   res.gpuErrors = rt.errors.splice(0);
   return res;
 }
+
+/** What a harness reports about itself: the adapter, its features and the cases it can run. */
+export function harnessInfo(rt: Runtime, cases: Record<string, CaseFn>): { adapter: string; features: Record<string, boolean>; cases: string[] } {
+  return {
+    adapter: `${rt.gpu.adapterInfo.vendor} ${rt.gpu.adapterInfo.architecture} ${rt.gpu.adapterInfo.description}`.trim(),
+    features: { ...rt.gpu.features },
+    cases: Object.keys(cases),
+  };
+}
