@@ -9,6 +9,7 @@ import { guard } from '../errors';
 import { Params, type BindingKind, type KernelDef } from '../kernel';
 import type { Batch, Runtime } from '../runtime';
 import { dim, distinct, fits } from './guards';
+import type { MatmulArgs } from './matmul';
 
 /** Output bindings 5.. and one copy of the per-output store per binding (WGSL cannot index
  * bindings); store_block branches once per invocation on z. */
@@ -45,16 +46,10 @@ export interface FusedOutput {
   rowsY?: number;
 }
 
-export interface FusedArgs {
-  M: number;
-  N: number;
-  K: number;
-  x: GPUBuffer;
-  ldx: number;
-  xOffset?: number;
+/** The operand fields are matmul's (M rows, N active columns, K active reduction; X and W strides). */
+export interface FusedArgs extends Pick<MatmulArgs, 'M' | 'N' | 'K' | 'x' | 'ldx' | 'xOffset' | 'ldw'> {
   /** One buffer holding every product's W (a layer's weight blob). */
   w: GPUBuffer;
-  ldw: number;
   /** One buffer holding every product's bias and column sums (may be w's buffer). */
   bias?: GPUBuffer;
   ldy: number;
