@@ -147,6 +147,33 @@ test('cached first step: one fewer forward pass, the same image; a repeated requ
   expect(next.results[0].tokens).toEqual(next.results[1].tokens);
 });
 
+test('batches use the first-step cache: skipped when every image has its entry, missing entries filled, the same tokens', async ({ page }) => {
+  await open(page);
+  await call(page, 'clear');
+  const base = { steps: 6, schedule: '1/8,1/8,1/4,1/4,1,1', guidance: 2 };
+  const q = (classIndex: number, seed: number, reuse = true) => ({ ...base, classIndex, seed, reuse });
+  const r = await call(page, 'session', url, [
+    [q(3, 21), q(4, 22)], // 0, 1: computed; fills the entries of classes 3 and 4
+    q(3, 23), // 2: solo, step 0 from the entry a batch filled
+    q(3, 23, false), // 3: its reference
+    [q(4, 24), q(3, 25)], // 4, 5: every entry there (in other slots than they were filled from): no step-0 pass
+    [q(4, 24, false), q(3, 25, false)], // 6, 7: references
+    [q(3, 26), q(5, 27)], // 8, 9: class 5 missing: step 0 computed for both, class 5 filled
+    q(5, 28), // 10: from the entry the partial batch filled
+    q(5, 28, false), // 11: its reference
+  ]);
+  expect(r.error).toBeUndefined();
+  const x = r.results;
+  expect(x.map((y: { reused: string | null }) => y.reused)).toEqual([null, null, 'first-step', null, 'first-step', 'first-step', null, null, null, null, 'first-step', null]);
+  expect(x[4].passes).toBe(5);
+  expect(x[4].steps[0]).toMatchObject({ cached: true, computed: 0, gflops: 0 });
+  expect(x[8].passes).toBe(6);
+  for (const [a, b] of [[2, 3], [4, 6], [5, 7], [10, 11]]) {
+    expect(x[a].tokens, `result ${a} against its reference ${b}`).toEqual(x[b].tokens);
+    expect(x[a].gray).toEqual(x[b].gray);
+  }
+});
+
 test('a new generate() aborts the previous one with AbortError', async ({ page }) => {
   await open(page);
   const r = await call(page, 'abortPrevious', url);

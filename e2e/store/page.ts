@@ -122,8 +122,8 @@ window.storeTest = {
     }
     return String(chunk[0]);
   },
-  /** Main-thread session on a shared runtime: liveBytes before load, after load, after destroy. */
-  async session(url: string, reqs: SessionRequest[]) {
+  /** Main-thread session on a shared runtime: liveBytes before load, after load, after destroy. An array entry runs as one generateBatch(). */
+  async session(url: string, reqs: Array<SessionRequest | SessionRequest[]>) {
     try {
       rt ??= new Runtime(await acquireGpu());
       const before = rt.pool.liveBytes;
@@ -131,7 +131,10 @@ window.storeTest = {
       const info = await s.load(url);
       const loaded = rt.pool.liveBytes;
       const out = [];
-      for (const r of reqs) out.push(summary(await s.generate(r)));
+      for (const r of reqs) {
+        if (Array.isArray(r)) out.push(...(await s.generateBatch(r)).map(summary));
+        else out.push(summary(await s.generate(r)));
+      }
       await s.destroy();
       return { info: { id: info.id, storage: info.storage }, before, loaded, after: rt.pool.liveBytes, results: out };
     } catch (e) {

@@ -3,8 +3,13 @@
 // image position (all were masked at the start of step 0), so the only state it takes from step 0
 // is the K/V cache row of the class token (position 0) of each sequence: saving those rows with
 // the logits and writing both back reproduces the uncached run bit for bit.
+//
+// An entry holds one image's sequences (its class, and with guidance the null class). A batch
+// captures all of its sequences at once and splits them per image (sliceFirstStep); a restore
+// writes an image's entry into that image's sequence slots of the batch.
 import type { Batch, Runtime } from '../gpu/runtime';
 import type { MgntModel } from '../model/model';
+import type { ActivationCache } from '../store';
 
 export interface FirstStepState {
   /** [batch·(seq_len − 1), V] logits in the transformer's logits layout. */
@@ -47,24 +52,57 @@ export function captureFirstStep(rt: Runtime, batch: Batch, model: MgntModel, B:
   );
 }
 
-/** True when a saved state fits this model and batch (a stale or foreign entry is ignored). */
+/** True when a saved state fits this model and an image of B sequences with `rows` logits rows (a stale or foreign entry is ignored). */
 export function fitsFirstStep(model: MgntModel, s: FirstStepState, B: number, rows: number): boolean {
   const c = model.cfg;
   return s.logits.length === rows * c.codebook_size && s.kv.length === c.layers * B * 2 * c.dim;
 }
 
-/** Writes a saved state back: logits into the pass output, class-token rows into the K/V cache. */
-export function restoreFirstStep(rt: Runtime, model: MgntModel, s: FirstStepState, B: number): void {
-  const c = model.cfg, D = c.dim, S = c.seq_len, q = rt.device.queue;
+/**
+ * One image's entry out of a capture of a whole batch (`B` sequences, `P` logits rows each):
+ * sequences `slots` of the batch, in the entry's order. Pure.
+ */
+export function sliceFirstStep(model: MgntModel, all: FirstStepState, B: number, P: number, slots: readonly number[]): FirstStepState {
+  const c = model.cfg, D = c.dim, V = c.codebook_size, rowsV = P * V;
+  const logits = new Float32Array(slots.length * rowsV);
+  const kv = new Float32Array(c.layers * slots.length * 2 * D);
+  slots.forEach((b, j) => logits.set(all.logits.subarray(b * rowsV, (b + 1) * rowsV), j * rowsV));
+  for (let l = 0; l < c.layers; l++) {
+    slots.forEach((b, j) => {
+      const from = ((l * B + b) * 2) * D, to = ((l * slots.length + j) * 2) * D;
+      kv.set(all.kv.subarray(from, from + 2 * D), to);
+    });
+  }
+  return { logits, kv };
+}
+
+/** Writes an image's saved state into sequences `slots` of the pass (logits rows and class-token K/V rows); `P` logits rows per sequence. */
+export function restoreFirstStep(rt: Runtime, model: MgntModel, s: FirstStepState, slots: readonly number[], P: number): void {
+  const c = model.cfg, D = c.dim, S = c.seq_len, V = c.codebook_size, q = rt.device.queue;
   const { k, v } = model.transformer.kvCache;
-  q.writeBuffer(model.transformer.logits, 0, s.logits.buffer, s.logits.byteOffset, s.logits.byteLength);
+  slots.forEach((b, j) => {
+    q.writeBuffer(model.transformer.logits, b * P * V * 4, s.logits.buffer, s.logits.byteOffset + j * P * V * 4, P * V * 4);
+  });
   let off = 0;
   for (let l = 0; l < c.layers; l++) {
-    for (let b = 0; b < B; b++) {
+    for (const b of slots) {
       for (const buf of [k[l], v[l]]) {
         q.writeBuffer(buf, b * S * D * 4, s.kv.buffer, s.kv.byteOffset + off * 4, D * 4);
         off += D;
       }
     }
   }
+}
+
+/** The session's first-step cache for one request (IndexedDB), or undefined where it does not apply. */
+export function storedFirstStep(
+  cache: ActivationCache | null, model: MgntModel,
+  r: { reuse: boolean; fixed?: unknown; classIndex: number | null; guidance: number; widths: readonly number[] },
+): FirstStepCache | undefined {
+  if (!r.reuse || !cache || r.fixed) return undefined;
+  const cls = r.classIndex ?? model.cfg.null_class, cfg = r.guidance > 0, w = r.widths[0];
+  return {
+    load: () => cache.firstStep(model.id, w, cls, cfg),
+    save: (s) => void cache.saveFirstStep(model.id, w, cls, cfg, s),
+  };
 }

@@ -1,11 +1,12 @@
 // The session's half of batched generation: requests resolved as generate() resolves them, the
 // result cache consulted per image (hits are returned without decoding), the rest decoded by
-// generateBatch, and each result stored and shaped as a SessionResult. The first-step cache is
-// not used in batches (generate-batch.ts says why).
+// generateBatch (each with its first-step cache entry), and each result stored and shaped as a
+// SessionResult.
 import { MgntError } from '../gpu/errors';
 import { splitFrames } from '../model/clip';
 import type { MgntModel } from '../model/model';
 import type { ActivationCache } from '../store';
+import { storedFirstStep } from './first-step';
 import { generateBatch } from './generate-batch';
 import { requestKey, resolveRequest, type ResolvedRequest, type SessionRequest } from './request';
 import type { BatchRequestOptions, SessionResult } from './session-types';
@@ -58,7 +59,7 @@ export async function runBatch(
     } else todo.push(i);
   }
   if (todo.length === 0) return out;
-  const res = await generateBatch(rt, model, todo.map((i) => resolved[i]), { batch: opts.batch, signal });
+  const res = await generateBatch(rt, model, todo.map((i) => ({ ...resolved[i], firstStep: storedFirstStep(cache, model, resolved[i]) })), { batch: opts.batch, signal });
   todo.forEach((i, k) => {
     const r = resolved[i], x = res[k];
     if (r.reuse && cache) {
@@ -70,8 +71,8 @@ export async function runBatch(
     const { steps, ...rest } = x;
     out[i] = {
       ...rest, ...base(r, i),
-      stepInfo: steps.map((s) => ({ step: s.step, width: s.width, computed: s.computed, full: s.full, gflops: s.gflops, ms: s.ms })),
-      reused: null,
+      stepInfo: steps.map((s) => ({ step: s.step, width: s.width, computed: s.computed, full: s.full, gflops: s.gflops, ms: s.ms, cached: s.cached })),
+      reused: steps[0]?.cached ? 'first-step' : null,
     };
   });
   return out;

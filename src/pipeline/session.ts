@@ -12,7 +12,7 @@ import { MgntModel } from '../model/model';
 import { tensorF32 } from '../model/safetensors';
 import { ActivationCache, emptyReport, storedSource } from '../store';
 import { generate } from './generate';
-import type { FirstStepCache } from './first-step';
+import { storedFirstStep } from './first-step';
 import { checkTestClips, contextFixed, parseContext, testClipFrames } from './context';
 import { requestKey, resolveRequest, type SessionRequest } from './request';
 import { DeviceTiming, forTimeBudget } from './timing';
@@ -319,7 +319,6 @@ export class Session implements SessionApi {
     const { r, predictedMs } = await this.timing.apply(this.rt, model, req, resolveRequest(model.manifest, forTimeBudget(req)), signal);
     if (signal.aborted) throw abortError();
     const key = requestKey(r);
-    const c = model.cfg;
     const base = {
       classIndex: r.classIndex, seed: r.seed, steps: r.steps, fps: model.layout.fps, schedule: r.schedule, notices: r.notices,
       ...(context ? { context } : {}), ...(predictedMs !== undefined ? { predictedMs } : {}),
@@ -335,14 +334,7 @@ export class Session implements SessionApi {
         };
       }
     }
-    let firstStep: FirstStepCache | undefined;
-    if (r.reuse && this.cache && !r.fixed) {
-      const cache = this.cache, cls = r.classIndex ?? c.null_class, cfg = r.guidance > 0, w = r.widths[0];
-      firstStep = {
-        load: () => cache.firstStep(model.id, w, cls, cfg),
-        save: (s) => void cache.saveFirstStep(model.id, w, cls, cfg, s),
-      };
-    }
+    const firstStep = storedFirstStep(this.cache, model, r);
     const res = await generate(this.rt, model, {
       ...r, signal, firstStep,
       onStep: onStep && ((s) => onStep({ ...s })),
