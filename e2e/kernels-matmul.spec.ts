@@ -12,6 +12,13 @@ const SHAPES = [
   { M: 17, N: 300, K: 100, Kfull: 131, Nfull: 509 },
   { M: 257, N: 768, K: 768 }, // MaskGIT-base shape
 ];
+// Narrow products, which kernel 5 launches in narrowed workgroups (kernels/grid.ts blockGrid):
+// 3, 6 and 1 column blocks; the other variants' launches do not depend on N this way.
+const NARROW = [
+  { M: 130, N: 24, K: 96, Kfull: 768, Nfull: 192 }, // width 1/8 MLP down of fmnist-s (D 192, MLP 768)
+  { M: 61, N: 48, K: 48, Kfull: 192, Nfull: 192 }, // width 1/4, a cached pass
+  { M: 33, N: 4, K: 8 },
+];
 
 type Shape = { K: number; N: number; Kfull?: number; Nfull?: number; transposeW?: boolean };
 const aligned = (s: Shape) => [s.K, s.N, s.Kfull ?? s.K, s.transposeW ? (s.Kfull ?? s.K) : (s.Nfull ?? s.N)].every((v) => v % 4 === 0);
@@ -28,10 +35,18 @@ test.describe('matmul', () => {
     }
   }
 
+  for (const s of NARROW) {
+    const label = `vec4 narrow M${s.M} N${s.N} K${s.K}${s.Kfull ? ` of ${s.Kfull}×${s.Nfull}` : ''}`;
+    test(label, async ({ harness }) => {
+      expectParity(label, await harness.run('matmul', { ...s, variant: 'vec4', bias: true }));
+    });
+  }
+
   const FUSED = [
     { name: 'bias+gelu', M: 37, N: 64, K: 16, Kfull: 128, Nfull: 512, bias: true, gelu: true },
     { name: 'residual accumulate', M: 11, N: 16, K: 64, Kfull: 512, Nfull: 128, bias: true, accumulate: true },
     { name: 'transposed W (tied head), width 1/8', M: 19, N: 512, K: 16, Kfull: 128, Nfull: 513, transposeW: true, bias: true },
+    { name: 'transposed W, 24 columns (a narrowed workgroup)', M: 10, N: 24, K: 16, Kfull: 32, Nfull: 24, transposeW: true, bias: true },
     { name: 'transposed W, awkward', M: 5, N: 33, K: 27, Kfull: 29, Nfull: 35, transposeW: true },
     { name: 'gather rows', M: 23, N: 40, K: 48, gather: 130, bias: true },
     { name: 'scatter rows (KV cache write)', M: 9, N: 16, K: 16, Kfull: 128, Nfull: 128, scatter: 130, bias: true },

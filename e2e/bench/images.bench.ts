@@ -16,6 +16,11 @@ function table(title: string, rows: Record<string, ImageBenchRow>): void {
         `   ${r.dispatches_per_step.toFixed(1).padStart(10)} ${r.submits_per_step.toFixed(2).padStart(10)}`,
     );
   }
+  console.log('where the time goes (median ms per width over the timed runs; GFLOP/s = that width\'s GFLOPs ÷ its ms):');
+  for (const [name, r] of Object.entries(rows)) {
+    const parts = Object.entries(r.by_width).map(([w, x]) => `${w} ×${x.steps}: ${x.ms.toFixed(0)} ms ${(x.gflops / x.ms * 1e3).toFixed(2)} GFLOP/s`);
+    console.log(`  ${name.padEnd(18)} ${parts.join(' | ')} | decoder + rest ${r.decoder_ms.toFixed(0)} ms`);
+  }
 }
 
 

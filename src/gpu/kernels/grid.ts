@@ -8,3 +8,17 @@ export function grid1d(items: number, wg: number, maxPerDim: number): [number, n
   if (groups <= maxPerDim) return [groups, 1];
   return [maxPerDim, Math.ceil(groups / maxPerDim)];
 }
+
+/**
+ * Launch shape of the register-block matmuls (kernels 5 and 6: an invocation owns 4 rows × 8
+ * columns). 8 × 8 invocations a workgroup, but no wider than the product's column blocks: a
+ * width-⅛ product (N = 24: 3 column blocks) in 8-wide workgroups would launch 5 idle invocations
+ * for every 3 that compute, and on SwiftShader every launched invocation costs its set-up even
+ * when it returns at once (≈30% of such a launch, docs/BENCHMARKS.md). The blocks each invocation
+ * computes, and so the results, are the same either way.
+ */
+export function blockGrid(M: number, N: number): { groups: [number, number]; constants: { WG_X: number; WG_Y: number } } {
+  const cols = Math.ceil(N / 8);
+  const x = Math.min(8, cols);
+  return { groups: [Math.ceil(cols / x), Math.ceil(M / 32)], constants: { WG_X: x, WG_Y: 8 } };
+}

@@ -7,6 +7,7 @@ import matmulVec4Wgsl from '../../../shaders/matmul_vec4.wgsl?raw';
 import { guard } from '../errors';
 import { Params, type KernelDef } from '../kernel';
 import type { Batch, Runtime } from '../runtime';
+import { blockGrid } from './grid';
 import { dim, distinct, fits } from './guards';
 
 const BINDINGS: KernelDef['bindings'] = ['uniform', 'read', 'read', 'read', 'read', 'rw'];
@@ -102,7 +103,8 @@ export function matmul(rt: Runtime, batch: Batch, a: MatmulArgs): void {
   const variant = a.variant && a.variant !== 'auto' ? a.variant : aligned ? 'vec4' : 'interleaved';
   if (variant === 'vec4') {
     guard(aligned, k, () => 'the vec4 variant needs K, N, ldx, ldw and the X/W offsets to be multiples of 4');
-    batch.dispatch(a.transposeW ? MATMUL_VEC4_T : MATMUL_VEC4, params, buffers, [Math.ceil(a.N / 64), Math.ceil(a.M / 32)]);
+    const g = blockGrid(a.M, a.N);
+    batch.dispatch(a.transposeW ? MATMUL_VEC4_T : MATMUL_VEC4, params, buffers, g.groups, g.constants);
     return;
   }
   if (variant === 'vec4-cm' || variant === 'vec4-rl') {

@@ -8,6 +8,7 @@ import fusedVec4Wgsl from '../../../shaders/matmul_fused_vec4.wgsl?raw';
 import { guard } from '../errors';
 import { Params, type BindingKind, type KernelDef } from '../kernel';
 import type { Batch, Runtime } from '../runtime';
+import { blockGrid } from './grid';
 import { dim, distinct, fits } from './guards';
 import type { MatmulArgs } from './matmul';
 
@@ -123,5 +124,6 @@ export function matmulFused(rt: Runtime, batch: Batch, a: FusedArgs): void {
   guard(variant !== 'vec4' || aligned, k, () => 'the vec4 variant needs K, N, ldx, ldw and the X/W offsets to be multiples of 4');
   const kd = MATMUL_FUSED[n as 1 | 3][variant];
   const buffers = [a.x, a.w, a.bias ?? rt.dummy, a.index ?? rt.dummy, ...a.outputs.map((o) => o.y)];
-  batch.dispatch(kd, params, buffers, [Math.ceil(a.N / 64), Math.ceil(a.M / 32), n], a.layernorm ? { LN: 1 } : undefined);
+  const g = blockGrid(a.M, a.N);
+  batch.dispatch(kd, params, buffers, [...g.groups, n], a.layernorm ? { ...g.constants, LN: 1 } : g.constants);
 }
