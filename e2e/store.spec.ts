@@ -147,11 +147,12 @@ test('cached first step: one fewer forward pass, the same image; a repeated requ
   expect(next.results[0].tokens).toEqual(next.results[1].tokens);
 });
 
+/** A short nested request (6 steps, guidance 2) for the batched first-step tests. */
+const q = (classIndex: number, seed: number, reuse = true) => ({ steps: 6, schedule: '1/8,1/8,1/4,1/4,1,1', guidance: 2, classIndex, seed, reuse });
+
 test('batches use the first-step cache: skipped when every image has its entry, missing entries filled, the same tokens', async ({ page }) => {
   await open(page);
   await call(page, 'clear');
-  const base = { steps: 6, schedule: '1/8,1/8,1/4,1/4,1,1', guidance: 2 };
-  const q = (classIndex: number, seed: number, reuse = true) => ({ ...base, classIndex, seed, reuse });
   const r = await call(page, 'session', url, [
     [q(3, 21), q(4, 22)], // 0, 1: computed; fills the entries of classes 3 and 4
     q(3, 23), // 2: solo, step 0 from the entry a batch filled
@@ -172,6 +173,28 @@ test('batches use the first-step cache: skipped when every image has its entry, 
     expect(x[a].tokens, `result ${a} against its reference ${b}`).toEqual(x[b].tokens);
     expect(x[a].gray).toEqual(x[b].gray);
   }
+});
+
+test('a batch with damaged first-step entries (changed bytes, another shape): those images compute step 0, the entries are written again, the tokens unchanged', async ({ page }) => {
+  await open(page);
+  await call(page, 'clear');
+  expect((await call(page, 'session', url, [[q(3, 41), q(4, 42)]])).error).toBeUndefined(); // fills 3 and 4
+  expect(await call(page, 'damageFirstStep', 3, 'bytes')).toMatch(/^first\//);
+  expect(await call(page, 'damageFirstStep', 4, 'shape')).toMatch(/^first\//);
+  await page.reload(); // a new session: nothing in memory
+  await expect(page.locator('#status')).toHaveText('ready');
+  const r = await call(page, 'session', url, [[q(3, 43), q(4, 44)], [q(3, 43, false), q(4, 44, false)]]);
+  expect(r.error).toBeUndefined();
+  expect(r.results.map((x: { reused: string | null }) => x.reused)).toEqual([null, null, null, null]);
+  expect(r.results[0].passes).toBe(6);
+  expect(r.results[0].tokens).toEqual(r.results[2].tokens);
+  expect(r.results[1].tokens).toEqual(r.results[3].tokens);
+  await page.reload(); // the rewritten entries, from disk
+  await expect(page.locator('#status')).toHaveText('ready');
+  const again = await call(page, 'session', url, [[q(4, 45), q(3, 46)], [q(4, 45, false), q(3, 46, false)]]);
+  expect(again.results.map((x: { reused: string | null }) => x.reused)).toEqual(['first-step', 'first-step', null, null]);
+  expect(again.results[0].tokens).toEqual(again.results[2].tokens);
+  expect(again.results[1].tokens).toEqual(again.results[3].tokens);
 });
 
 test('a new generate() aborts the previous one with AbortError', async ({ page }) => {

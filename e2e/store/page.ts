@@ -8,7 +8,7 @@ import { loadCheckpoint, type LoadProgress } from '../../src/model/checkpoint';
 import { MgntCanvas } from '../../src/element';
 import { Session, type SessionResult } from '../../src/pipeline/session';
 import type { SessionRequest } from '../../src/pipeline/request';
-import { clearStoredModels, deleteStoredModel, listStoredModels, persistStorage, storedSource } from '../../src/store';
+import { ActivationCache, clearStoredModels, deleteStoredModel, listStoredModels, persistStorage, storedSource } from '../../src/store';
 import { openSession } from '../../src/worker/client';
 
 const files = createStore('mgnt-files', 'files');
@@ -121,6 +121,23 @@ window.storeTest = {
       await delMany([chunk[0]], files);
     }
     return String(chunk[0]);
+  },
+  /**
+   * Damages class `cls`'s first-step entry on disk: 'bytes' changes logits under the old checksum
+   * (bit rot), 'shape' writes a correctly sealed entry of another shape (an older model or build).
+   */
+  async damageFirstStep(cls: number, how: 'bytes' | 'shape') {
+    const hit = (await entries(cache)).find(([k]) => new RegExp(`^first/.*/${cls}/(cfg|cond)$`).test(String(k)));
+    if (!hit) throw new Error(`no first-step entry for class ${cls}`);
+    const [key, rec] = hit as [string, { value: { logits: Float32Array; kv: Float32Array } }];
+    if (how === 'bytes') {
+      for (let i = 0; i < rec.value.logits.length; i += 5) rec.value.logits[i] += 1;
+      await set(key, rec, cache);
+    } else {
+      const [, ck, width, c, mode] = key.split('/');
+      await new ActivationCache(cache).saveFirstStep(ck, Number(width), Number(c), mode === 'cfg', { logits: rec.value.logits.slice(1), kv: rec.value.kv });
+    }
+    return key;
   },
   /** Main-thread session on a shared runtime: liveBytes before load, after load, after destroy. An array entry runs as one generateBatch(). */
   async session(url: string, reqs: Array<SessionRequest | SessionRequest[]>) {
