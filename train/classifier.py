@@ -1,10 +1,8 @@
 """Small CNN classifier on Fashion-MNIST (28x28, [-1,1]); its 128-d penultimate features serve
 for FID.  /usr/bin/python3 train/classifier.py --minutes 5"""
 import argparse
-import json
 import os
 import sys
-import time
 
 import numpy as np
 
@@ -15,6 +13,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import data  # noqa: E402
+from timed_training import save_run, train_for  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "runs", "classifier")
@@ -79,16 +78,8 @@ def main(argv=None):
     xte, yte = data.load_split("test")
     xtr, ytr, xte, yte = to28(xtr), torch.from_numpy(ytr), to28(xte), torch.from_numpy(yte)
     model = CNN()
-    from train_tokenizer import autocast_ctx
-    amp = autocast_ctx("cpu", -1)
-    opt = torch.optim.AdamW(model.parameters(), 2e-3, weight_decay=1e-4)
-    t0, step = time.time(), 0
-    budget = a.minutes * 60
-    while time.time() - t0 < budget:
-        model.train()
-        frac = (time.time() - t0) / budget
-        for g in opt.param_groups:
-            g["lr"] = 2e-3 * min(1, (step + 1) / 100) * (0.5 * (1 + np.cos(np.pi * frac)))
+
+    def loss_fn(amp):
         idx = torch.randint(0, len(xtr), (a.batch,))
         xb = xtr[idx]
         # light augmentation: random shift by up to 2 pixels
@@ -98,21 +89,12 @@ def main(argv=None):
         xb = torch.where(flip[:, None, None, None], xb.flip(3), xb)
         with amp():
             logits = model(xb).float()
-        loss = F.cross_entropy(logits, ytr[idx], label_smoothing=0.05)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        step += 1
-        if step % 200 == 0:
-            print(f"step {step} {time.time() - t0:.0f}s {step / (time.time() - t0):.1f} steps/s loss {float(loss):.3f}", flush=True)
+        return F.cross_entropy(logits, ytr[idx], label_smoothing=0.05)
+
+    step, seconds = train_for(model, a.minutes, 2e-3, loss_fn)
     logits, _ = predict(model, xte)
     acc = float((logits.argmax(1) == yte).float().mean())
-    m = {"test_acc": acc, "steps": step, "seconds": time.time() - t0, "epochs": step * a.batch / len(xtr)}
-    print("classifier:", json.dumps(m), flush=True)
-    torch.save({"model": model.state_dict(), "metrics": m}, os.path.join(a.out, "cnn.pt"))
-    with open(os.path.join(a.out, "metrics.json"), "w") as f:
-        json.dump(m, f, indent=1)
-
+    save_run(model, {"test_acc": acc, "steps": step, "seconds": seconds, "epochs": step * a.batch / len(xtr)}, a.out, "cnn.pt", "classifier")
 
 if __name__ == "__main__":
     main()

@@ -71,6 +71,14 @@ def ssim_rows(pred, real):
     return m.mean(dim=(1, 2, 3)).reshape(N, T).numpy()
 
 
+def write_report(out, path):
+    """Prints the evaluation's JSON and writes it to `path` (when given)."""
+    print(json.dumps(out, indent=1))
+    if path:
+        with open(path, "w") as f:
+            json.dump(out, f, indent=1)
+
+
 def bootstrap(d, reps=2000, seed=0):
     rng = np.random.default_rng(seed)
     means = d[rng.integers(0, len(d), (reps, len(d)))].mean(1)
@@ -160,10 +168,7 @@ def main(argv=None):
         cond = decode_batch(model, torch.arange(10), list(range(10)), steps=steps, widths=schedules["magnets"],
                             guidance=man["decode_defaults"]["guidance"], cache=True)["tokens"]
         Image.fromarray(strip(tokens_to_frames(tok, cond))).save(os.path.join(a.strips, "video_classes_magnets.png"))
-    print(json.dumps(out, indent=1))
-    if a.json:
-        with open(a.json, "w") as f:
-            json.dump(out, f, indent=1)
+    write_report(out, a.json)
     return out
 
 

@@ -1,7 +1,7 @@
 """Class-conditional clip quality of the shipped video model (issue 11), baseline vs magnets, with
 the feature network of video_features.py:
 
-    /usr/bin/python3 train/evaluate_video_gen.py --n 500 --json /tmp/video_gen_eval.json
+    /usr/bin/python3 train/evaluate_video_gen.py --n 200 --batch 25 --json /tmp/video_gen_eval.json
 
 - FVD-lite: Frechet distance between Gaussians fitted to the 128-d ClipNet features of a set and
   of 1000 held-out real clips (test split, one garment each), with a bootstrap 95% interval over
@@ -17,7 +17,6 @@ the feature network of video_features.py:
   with the KV cache, as run here, and to the uncached baseline, as the image bench states them).
 """
 import argparse
-import json
 import os
 import sys
 
@@ -30,7 +29,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import video_clips as vc  # noqa: E402
 from decode import decode_batch, gflops_per_image  # noqa: E402
 from evaluate import fid_stats, fid_to  # noqa: E402
-from evaluate_video import video_schedules  # noqa: E402
+from evaluate_video import video_schedules, write_report  # noqa: E402
 from export_video import load_exported  # noqa: E402
 from video_features import load_features, predict  # noqa: E402
 from video_samples import tokens_to_frames  # noqa: E402
@@ -61,7 +60,7 @@ def paired_fvd_diff(fa, fb, ref, reps=200, seed=0):
 def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", default=os.path.join(ROOT, "public", "models", "mfmnist-video"))
-    ap.add_argument("--n", type=int, default=500, help="clips per set (generated, and each control)")
+    ap.add_argument("--n", type=int, default=200, help="clips per set (generated, and each control)")
     ap.add_argument("--batch", type=int, default=50)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--json", default="")
@@ -120,10 +119,7 @@ def main(argv=None):
     # The controls must order as a metric of moving clips should.
     s = {k: v["fvd_lite"] for k, v in out["sets"].items()}
     out["controls_ordered"] = bool(s["real (other test clips)"] < s["frames shuffled in time"] and s["real (other test clips)"] < s["static (frame 0 held)"])
-    print(json.dumps(out, indent=1))
-    if a.json:
-        with open(a.json, "w") as f:
-            json.dump(out, f, indent=1)
+    write_report(out, a.json)
     return out
 
 

@@ -11,7 +11,6 @@ the start angle in 8 bins of 45 degrees; the clip shows the motion from frame 0,
 bounce, so the label is visible. The test figures are on held-out test-split clips.
 """
 import argparse
-import json
 import os
 import sys
 import time
@@ -26,6 +25,7 @@ import torch.nn.functional as F  # noqa: E402
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import data  # noqa: E402
 import video_data  # noqa: E402
+from timed_training import save_run, train_for  # noqa: E402
 from video_clips import FRAMES  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -114,37 +114,18 @@ def main(argv=None):
     print(f"clips: {len(xtr)} train, {len(xte)} test, made in {time.time() - t0:.0f}s", flush=True)
     ctr, dtr = torch.from_numpy(ctr), torch.from_numpy(dtr)
     model = ClipNet()
-    from train_tokenizer import autocast_ctx
-    amp = autocast_ctx("cpu", -1)
-    opt = torch.optim.AdamW(model.parameters(), 3e-3, weight_decay=1e-4)
-    t0, step = time.time(), 0
-    budget = a.minutes * 60
     gen = torch.Generator().manual_seed(0)
-    while time.time() - t0 < budget:
-        model.train()
-        frac = (time.time() - t0) / budget
-        for g in opt.param_groups:
-            g["lr"] = 3e-3 * min(1, (step + 1) / 100) * (0.5 * (1 + np.cos(np.pi * frac)))
-        idx = torch.randint(0, len(xtr), (a.batch,), generator=gen)
-        xb = to_float(xtr[idx.numpy()])
-        with amp():
-            lc, ld = model(xb)
-        loss = F.cross_entropy(lc.float(), ctr[idx], label_smoothing=0.05) + F.cross_entropy(ld.float(), dtr[idx], label_smoothing=0.05)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        step += 1
-        if step == 20 or step % 200 == 0:
-            el = time.time() - t0
-            print(f"step {step} {el:.0f}s {step / el:.2f} steps/s loss {float(loss):.3f}", flush=True)
-    lc, ld, _ = predict(model, to_float(xte))
-    m = {"test_class_acc": float((lc.argmax(1) == cte).mean()), "test_direction_acc": float((ld.argmax(1) == dte).mean()),
-         "steps": step, "seconds": time.time() - t0, "clips_seen": step * a.batch, "pool": len(xtr)}
-    print("feature network:", json.dumps(m), flush=True)
-    torch.save({"model": model.state_dict(), "metrics": m}, os.path.join(a.out, "clipnet.pt"))
-    with open(os.path.join(a.out, "metrics.json"), "w") as f:
-        json.dump(m, f, indent=1)
 
+    def loss_fn(amp):
+        idx = torch.randint(0, len(xtr), (a.batch,), generator=gen)
+        with amp():
+            lc, ld = model(to_float(xtr[idx.numpy()]))
+        return F.cross_entropy(lc.float(), ctr[idx], label_smoothing=0.05) + F.cross_entropy(ld.float(), dtr[idx], label_smoothing=0.05)
+
+    step, seconds = train_for(model, a.minutes, 3e-3, loss_fn)
+    lc, ld, _ = predict(model, to_float(xte))
+    save_run(model, {"test_class_acc": float((lc.argmax(1) == cte).mean()), "test_direction_acc": float((ld.argmax(1) == dte).mean()),
+                     "steps": step, "seconds": seconds, "clips_seen": step * a.batch, "pool": len(xtr)}, a.out, "clipnet.pt", "feature network")
 
 if __name__ == "__main__":
     main()

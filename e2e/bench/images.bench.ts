@@ -45,6 +45,28 @@ test('images: schedules side by side on the shipped model', async ({ page }) => 
   });
 });
 
+// The video model (issue 11): one clip = 5 latent frames of 8×8 tokens (320 tokens), the same
+// decode loop. The shipped schedule keeps six full-width steps; m4-2-3-3 is the cheaper one that
+// train/evaluate_video*.py evaluate next to it. Env: MGNT_BENCH_CLIP_ROUNDS (3).
+test('images: video clips side by side, mfmnist-video', async ({ page }) => {
+  expect(existsSync('public/models/mfmnist-video/manifest.json'), 'the shipped video checkpoint is missing: run train/export_video.py').toBe(true);
+  await page.goto('/e2e/bench/images.html');
+  await expect(page.locator('#status')).toHaveText('ready');
+  const cfg: ImageBenchConfig = {
+    model: '/models/mfmnist-video/manifest.json', steps: 12, guidance: 2, classIndex: 7,
+    rounds: Number(process.env.MGNT_BENCH_CLIP_ROUNDS ?? 3), warmup: 1,
+    schedules: {
+      baseline: { schedule: 'baseline', cache: false },
+      magnets: { schedule: 'magnets', cache: true },
+      'm4-2-3-3': { schedule: '1/8,1/8,1/8,1/8,1/4,1/4,1/2,1/2,1/2,1,1,1', cache: true },
+      'baseline-cache': { schedule: 'baseline', cache: true },
+    },
+  };
+  const r = await page.evaluate((c) => window.imageBench.run(c), cfg);
+  table(`per clip, ${r.model}, 9 frames (320 tokens), 12 steps, guidance 2`, r.rows);
+  record('clips', { model: r.model, rows: r.rows });
+});
+
 test('images: MaskGIT-base-sized nested transformer (random weights), speed only', async ({ page }) => {
   await page.goto('/e2e/bench/images.html');
   await expect(page.locator('#status')).toHaveText('ready');

@@ -60,7 +60,8 @@ export interface PassResult {
 /**
  * How a layer is launched (dispatches per layer): 'none' every operation on its own (9); 'qkv'
  * Q, K and V in one launch, K/V scattered into the cache (7); 'qkv-ln2' (default) also LN2 folded
- * into the MLP up-projection (6); 'all' also LN1 folded into the Q/K/V launch (5). The kernel
+ * into the MLP up-projection (6) where that product is small (LN2_FOLD_MAX_MACS); 'all' also LN1
+ * folded into the Q/K/V launch, and LN2 always (5). The kernel
  * bench (layer shapes, e2e/bench/kernels.bench.ts) measured on SwiftShader: the fused Q/K/V launch
  * and the LN2 fold pay; folding LN1 costs more (its row statistics computed once per Q/K/V product
  * and column block) than its own launch. The same folded weights serve all levels (a LayerNorm
@@ -68,6 +69,15 @@ export interface PassResult {
  * e2e/bench/step.bench.ts times them side by side.
  */
 export type Fusion = 'none' | 'qkv' | 'qkv-ln2' | 'all';
+
+/**
+ * 'qkv-ln2' folds LN2 into MLP-up only below this many multiply-adds (rows × MLP width × width):
+ * the folded kernel recomputes a row's statistics in every 8-column block, which costs more than
+ * the LayerNorm launch it saves once the product is large. Kernel bench, layer mlp-up
+ * (docs/BENCHMARKS.md): full width 130×768×192 (19M) 12% slower folded, width ¼ and ⅛ and cached
+ * passes (≤ 1.2M) 8–34% faster; the step bench agrees for full-width full passes.
+ */
+export const LN2_FOLD_MAX_MACS = 1e7;
 
 /** Names of the folded tensors (LayerNorm gamma/beta folded into the next matmul, fold.ts). */
 const FOLDED = [
@@ -286,7 +296,7 @@ export class NestedTransformer {
       });
       flops += attentionFlops(B, n, S, h, hd);
       mm('attn.wo', 'attn.bo', { x: o, ldx: D, ldw: D, y: x, ldy: D, N: d, K: d, accumulate: true });
-      if (this.fusion === 'all' || this.fusion === 'qkv-ln2') {
+      if (this.fusion === 'all' || (this.fusion === 'qkv-ln2' && R * m * d < LN2_FOLD_MAX_MACS)) {
         fused(['mlp.w1'], [{ y: hb }], m, c.mlp, true, true);
       } else {
         ln();
