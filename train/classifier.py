@@ -1,6 +1,5 @@
 """Small CNN classifier on Fashion-MNIST (28x28, [-1,1]); its 128-d penultimate features serve
 for FID.  /usr/bin/python3 train/classifier.py --minutes 5"""
-import argparse
 import os
 import sys
 
@@ -13,7 +12,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import data  # noqa: E402
-from timed_training import save_run, train_for  # noqa: E402
+from timed_training import load_run, run_args, save_run, train_for  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "runs", "classifier")
@@ -59,21 +58,11 @@ def predict(model, x, bs=1000):
 
 
 def load_classifier(path=os.path.join(OUT, "cnn.pt")):
-    m = CNN()
-    m.load_state_dict(torch.load(path, map_location="cpu")["model"])
-    return m.eval()
+    return load_run(CNN(), path)
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--minutes", type=float, default=5.0)
-    ap.add_argument("--batch", type=int, default=128)
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--out", default=OUT)
-    a = ap.parse_args(argv)
-    torch.set_num_threads(a.threads)
-    torch.manual_seed(0)
-    os.makedirs(a.out, exist_ok=True)
+    a = run_args(argv, minutes=5.0, batch=128, out=OUT)
     xtr, ytr = data.load_split("train")
     xte, yte = data.load_split("test")
     xtr, ytr, xte, yte = to28(xtr), torch.from_numpy(ytr), to28(xte), torch.from_numpy(yte)

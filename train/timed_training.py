@@ -2,12 +2,30 @@
 for images, video_features.py for clips): AdamW, a warm-up over 100 steps then a cosine over the
 time budget (by time, not by a step count estimated from the first steps, which are slow), bf16
 autocast where the CPU has it, steps/s printed at step 20 and every 200 steps."""
+import argparse
 import json
 import os
 import time
 
 import numpy as np
 import torch
+
+
+def run_args(argv, minutes, batch, out, extra=None):
+    """The common options (--minutes, --batch, --threads, --out, plus `extra(ap)`'s), parsed; the
+    thread count and the seed set, the output folder made."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--minutes", type=float, default=minutes)
+    ap.add_argument("--batch", type=int, default=batch)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--out", default=out)
+    if extra:
+        extra(ap)
+    a = ap.parse_args(argv)
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(0)
+    os.makedirs(a.out, exist_ok=True)
+    return a
 
 
 def train_for(model, minutes, lr, loss_fn):
@@ -39,3 +57,9 @@ def save_run(model, metrics, out, weights, label):
     torch.save({"model": model.state_dict(), "metrics": metrics}, os.path.join(out, weights))
     with open(os.path.join(out, "metrics.json"), "w") as f:
         json.dump(metrics, f, indent=1)
+
+
+def load_run(model, path):
+    """`model` with the weights save_run wrote to `path`, in eval mode."""
+    model.load_state_dict(torch.load(path, map_location="cpu")["model"])
+    return model.eval()

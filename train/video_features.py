@@ -10,7 +10,6 @@ own (never the test sets'), one garment each, 9 frames (SPEC section 7). The dir
 the start angle in 8 bins of 45 degrees; the clip shows the motion from frame 0, before any
 bounce, so the label is visible. The test figures are on held-out test-split clips.
 """
-import argparse
 import os
 import sys
 import time
@@ -25,7 +24,7 @@ import torch.nn.functional as F  # noqa: E402
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import data  # noqa: E402
 import video_data  # noqa: E402
-from timed_training import save_run, train_for  # noqa: E402
+from timed_training import load_run, run_args, save_run, train_for  # noqa: E402
 from video_clips import FRAMES  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -91,23 +90,15 @@ def predict(model, clips, bs=200):
 def load_features(path=os.path.join(OUT, "clipnet.pt")):
     if not os.path.exists(path):
         sys.exit(f"no feature network at {path}; train it with: /usr/bin/python3 train/video_features.py --minutes 12")
-    m = ClipNet()
-    m.load_state_dict(torch.load(path, map_location="cpu")["model"])
-    return m.eval()
+    return load_run(ClipNet(), path)
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--minutes", type=float, default=12.0)
-    ap.add_argument("--batch", type=int, default=64)
-    ap.add_argument("--pool", type=int, default=24000, help="training clips generated up front")
-    ap.add_argument("--test", type=int, default=2000)
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--out", default=OUT)
-    a = ap.parse_args(argv)
-    torch.set_num_threads(a.threads)
-    torch.manual_seed(0)
-    os.makedirs(a.out, exist_ok=True)
+    def extra(ap):
+        ap.add_argument("--pool", type=int, default=24000, help="training clips generated up front")
+        ap.add_argument("--test", type=int, default=2000)
+
+    a = run_args(argv, minutes=12.0, batch=64, out=OUT, extra=extra)
     t0 = time.time()
     xtr, ctr, dtr = real_clips("train", a.pool, TRAIN_SEED)
     xte, cte, dte = real_clips("test", a.test, TEST_SEED)
