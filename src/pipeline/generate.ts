@@ -234,12 +234,13 @@ export async function decodeGroup(rt: Runtime, model: MgntModel, rs: readonly Ge
         });
         return pt;
       }));
+      const shownAt = new Map(previews.map((i, k) => [i, shown[k]]));
       const ms = performance.now() - ts;
       for (let i = 0; i < I; i++) {
         const info: StepInfo = {
           step: t, steps: T, width, computed: cached ? 0 : seqs[i].positions.length, full, cached, masked: counts[t],
           gflops: pass.flops / 1e9 / I, gflopsTotal: gflopsT, dispatches, ms,
-          tokens: tokens[i].slice(), preview: shown[previews.indexOf(i)]?.gray,
+          tokens: tokens[i].slice(), preview: shownAt.get(i)?.gray,
         };
         steps[i].push(info);
         rs[i].onStep?.(info);

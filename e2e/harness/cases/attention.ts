@@ -22,8 +22,8 @@ export interface AttentionSpec {
   offset?: number;
   /** K and V in exact-size (non-pooled) buffers one f32 longer than needed: size not a multiple of 16 B. */
   oddBuffers?: boolean;
-  /** 'scalar' forces the scalar K/V loads on an aligned layout. */
-  variant?: 'auto' | 'scalar';
+  /** 'scalar' forces the scalar K/V loads on an aligned layout; 'single' one query row per invocation. */
+  variant?: 'auto' | 'scalar' | 'single';
   seed?: number;
 }
 

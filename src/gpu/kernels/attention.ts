@@ -10,8 +10,13 @@ export const ATTENTION: KernelDef = {
   bindings: ['uniform', 'read', 'read', 'read', 'rw', 'read', 'read'],
 };
 
+/** Two query rows per invocation (entry main2): each K/V chunk loaded once for both rows. */
+export const ATTENTION_PAIRS: KernelDef = { ...ATTENTION, name: 'attention_pairs', entry: 'main2' };
+
 /** Largest head size the register-resident query/accumulator of attention.wgsl hold (16 vec4s). */
 export const ATTENTION_MAX_HEAD = 64;
+/** Largest head size of the two-row entry (its second row holds 8 vec4s, as many registers again). */
+export const ATTENTION_PAIRS_MAX_HEAD = 32;
 
 export interface AttentionArgs {
   /** Sequences; query rows per sequence; keys/values per sequence. */
@@ -39,8 +44,11 @@ export interface AttentionArgs {
   o: GPUBuffer;
   ldo: number;
   oOffset?: number;
-  /** 'scalar' forces scalar K/V loads even when aligned (benchmarks and tests of that path). */
-  variant?: 'auto' | 'scalar';
+  /**
+   * 'scalar' forces scalar K/V loads even when aligned; 'single' one query row per invocation even
+   * where two fit (benchmarks and tests of those paths). 'auto' pairs rows when headDim ≤ 32.
+   */
+  variant?: 'auto' | 'scalar' | 'single';
 }
 
 /** QK^T and PV, 2 FLOPs per multiply-add (softmax exps not counted). */
@@ -88,7 +96,10 @@ export function attention(rt: Runtime, batch: Batch, a: AttentionArgs): void {
     a.k.size % 16 === 0 &&
     a.v.size % 16 === 0;
   const k4 = aligned ? a.k : rt.dummy, v4 = aligned ? a.v : rt.dummy;
-  batch.dispatch(ATTENTION, params, [a.q, a.k, a.v, a.o, k4, v4], [Math.ceil((rows * a.heads) / 64)], {
+  // Pairs of query rows when both rows' registers fit and a sequence has two rows to pair.
+  const pairs = a.variant !== 'single' && a.headDim <= ATTENTION_PAIRS_MAX_HEAD && a.nq > 1;
+  const invocations = pairs ? a.batch * Math.ceil(a.nq / 2) * a.heads : rows * a.heads;
+  batch.dispatch(pairs ? ATTENTION_PAIRS : ATTENTION, params, [a.q, a.k, a.v, a.o, k4, v4], [Math.ceil(invocations / 64)], {
     HD: a.headDim,
     ALIGNED: aligned ? 1 : 0,
   });
