@@ -10,8 +10,9 @@ import { expect, expectParity, test } from './harness';
 //   kv_scatter and embed exact (a copy; one f32 add).
 // attention has two K/V load paths (vec4 when HD, offsets and strides are multiples of 4, else
 // scalar); the shapes below cover both (offset 5 / 7 / 1 and head size 7 are unaligned). It also
-// has two row mappings (two query rows per invocation when the head size is ≤ 32 and a sequence
-// has ≥ 2 rows, else one): odd row counts, head sizes 32 and 33, one query and a forced 'single'.
+// has two row mappings (two query rows per invocation when a sequence has ≥ 2 rows and the head
+// fits: ≤ 64 channels on a CPU adapter, ≤ 32 on a GPU; else one): odd row counts, head sizes 32,
+// 33 and 64, one query, and 'single' forced at 16 and 64.
 
 const bad = async (harness: { run: (n: string, s: unknown) => Promise<{ error?: { type?: string; message: string } }> }, name: string, what: string, prefix: string) => {
   const r = await harness.run(name, { what });
@@ -47,7 +48,8 @@ test.describe('attention', () => {
     { name: 'incremental, one row per invocation forced', batch: 2, nq: 9, nkv: 65, heads: 8, H: 8, hd: 16, variant: 'single' },
     { name: 'row pairs: odd rows per sequence (3 sequences of 7), 3 of 5 heads of 24, cache rows > nkv', batch: 3, nq: 7, nkv: 19, kvSeq: 21, heads: 3, H: 5, hd: 24, offset: 3 },
     { name: 'row pairs: largest paired head size 32, 2 queries, sharp softmax', batch: 2, nq: 2, nkv: 40, heads: 2, H: 2, hd: 32, sharpness: 40 },
-    { name: 'row pairs: head size 33 takes one row per invocation', batch: 1, nq: 4, nkv: 9, heads: 1, H: 2, hd: 33 },
+    { name: 'row pairs: head size 33 (paired on a CPU adapter, one row per invocation on a GPU)', batch: 1, nq: 4, nkv: 9, heads: 1, H: 2, hd: 33 },
+    { name: 'largest head size 64, one row per invocation forced', batch: 1, nq: 6, nkv: 33, heads: 2, H: 3, hd: 64, variant: 'single' },
     { name: 'K/V buffers of a size not a multiple of 16 B (scalar path)', batch: 2, nq: 3, nkv: 5, heads: 2, H: 2, hd: 16, oddBuffers: true },
     { name: 'incremental width 1/2: 4 heads of 8, 3 queries vs 65', batch: 2, nq: 3, nkv: 65, heads: 4, H: 8, hd: 16 },
     { name: 'full: batch 2, 65 rows, 8 heads of 16, fused QKV buffer', batch: 2, nq: 65, nkv: 65, heads: 8, H: 8, hd: 16, fused: true, offset: 5 },

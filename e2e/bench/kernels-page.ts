@@ -1,7 +1,7 @@
 // Kernel micro-benchmark page (llm.c dev/cuda style): every variant of a kernel runs on the same
 // shapes in the same page, interleaved, and reports GFLOP/s. Driven by e2e/bench/kernels.bench.ts.
 import { acquireGpu } from '../../src/gpu/device';
-import { attention, attentionFlops } from '../../src/gpu/kernels/attention';
+import { attention, attentionFlops, pairsMaxHead } from '../../src/gpu/kernels/attention';
 import { layernorm } from '../../src/gpu/kernels/layernorm';
 import { matmul, matmulFlops } from '../../src/gpu/kernels/matmul';
 import { matmulFused } from '../../src/gpu/kernels/matmul_fused';
@@ -203,9 +203,11 @@ async function run(shapes: KernelShape[], rounds: number, withLibs = true, varia
       bufs.push(Q, Kb, Vb, O);
       flops = attentionFlops(batch, nq, nkv, heads, hd);
       const reps = Math.max(1, Math.min(200, Math.round(2e7 / flops)));
-      const att = (b: ReturnType<Runtime['batch']>) => attention(rt, b, { batch, nq, nkv, heads, headDim: hd, q: Q, ldq: D, k: Kb, ldk: D, v: Vb, ldv: D, o: O, ldo: D, scale: 1 / Math.sqrt(hd) });
+      const att = (b: ReturnType<Runtime['batch']>, variant: 'auto' | 'single' = 'auto') => attention(rt, b, { batch, nq, nkv, heads, headDim: hd, q: Q, ldq: D, k: Kb, ldk: D, v: Vb, ldv: D, o: O, ldo: D, scale: 1 / Math.sqrt(hd), variant });
       contenders['mgnt'] = () => timeDispatches(rt, att, reps);
       contenders['mgnt-synced'] = () => timeSynced(rt, att, reps);
+      // Kernel 1 (one query row per invocation) beside the default's row pairs, where they differ.
+      if (hd <= pairsMaxHead(rt) && nq > 1) contenders['mgnt-single-row'] = () => timeDispatches(rt, (b) => att(b, 'single'), reps);
       await timeDispatches(rt, att, 1);
       const ref = await rt.readF32(O, batch * nq * D);
       // The libraries get Q, K, V with the heads split out ([b, h, n, hd]; ORT takes Kᵀ per head):

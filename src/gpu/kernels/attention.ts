@@ -15,8 +15,15 @@ export const ATTENTION_PAIRS: KernelDef = { ...ATTENTION, name: 'attention_pairs
 
 /** Largest head size the register-resident query/accumulator of attention.wgsl hold (16 vec4s). */
 export const ATTENTION_MAX_HEAD = 64;
-/** Largest head size of the two-row entry (its second row holds 8 vec4s, as many registers again). */
-export const ATTENTION_PAIRS_MAX_HEAD = 32;
+/**
+ * Largest head size the two-row entry takes: both rows' query and accumulator are 4·headDim live
+ * floats. On a CPU implementation (SwiftShader) those live in L1 anyway and halving the K/V loads
+ * wins at every head size (1.45× at MaskGIT-base's 64, Node/Dawn); on a GPU 256 floats would spill
+ * out of the register file, so pairs stop at 32 there.
+ */
+export function pairsMaxHead(rt: Runtime): number {
+  return rt.gpu.software ? ATTENTION_MAX_HEAD : 32;
+}
 
 export interface AttentionArgs {
   /** Sequences; query rows per sequence; keys/values per sequence. */
@@ -46,7 +53,7 @@ export interface AttentionArgs {
   oOffset?: number;
   /**
    * 'scalar' forces scalar K/V loads even when aligned; 'single' one query row per invocation even
-   * where two fit (benchmarks and tests of those paths). 'auto' pairs rows when headDim ≤ 32.
+   * where two fit (benchmarks and tests of those paths). 'auto' pairs rows up to `pairsMaxHead`.
    */
   variant?: 'auto' | 'scalar' | 'single';
 }
@@ -97,7 +104,7 @@ export function attention(rt: Runtime, batch: Batch, a: AttentionArgs): void {
     a.v.size % 16 === 0;
   const k4 = aligned ? a.k : rt.dummy, v4 = aligned ? a.v : rt.dummy;
   // Pairs of query rows when both rows' registers fit and a sequence has two rows to pair.
-  const pairs = a.variant !== 'single' && a.headDim <= ATTENTION_PAIRS_MAX_HEAD && a.nq > 1;
+  const pairs = a.variant !== 'single' && a.headDim <= pairsMaxHead(rt) && a.nq > 1;
   const invocations = pairs ? a.batch * Math.ceil(a.nq / 2) * a.heads : rows * a.heads;
   batch.dispatch(pairs ? ATTENTION_PAIRS : ATTENTION, params, [a.q, a.k, a.v, a.o, k4, v4], [Math.ceil(invocations / 64)], {
     HD: a.headDim,
