@@ -12,8 +12,8 @@ const SHAPES = [
   { M: 17, N: 300, K: 100, Kfull: 131, Nfull: 509 },
   { M: 257, N: 768, K: 768 }, // MaskGIT-base shape
 ];
-// Narrow products, which kernel 5 launches in narrowed workgroups (kernels/grid.ts blockGrid):
-// 3, 6 and 1 column blocks; the other variants' launches do not depend on N this way.
+// Narrow products: fewer column blocks (3, 6, 1) than kernel 5's 4-wide workgroups hold
+// (kernels/grid.ts blockGrid), so some lanes of every workgroup have no block and must not write.
 const NARROW = [
   { M: 130, N: 24, K: 96, Kfull: 768, Nfull: 192 }, // width 1/8 MLP down of fmnist-s (D 192, MLP 768)
   { M: 61, N: 48, K: 48, Kfull: 192, Nfull: 192 }, // width 1/4, a cached pass
