@@ -1,4 +1,4 @@
-/** CPU reference of shaders/attention.wgsl: same layout, plain (two-pass) softmax in f64. */
+/** CPU reference of the attention kernels (shaders/attention.wgsl, attention_pairs.wgsl): same layout, plain (two-pass) softmax in f64. */
 export interface AttentionRefArgs {
   batch: number;
   nq: number;

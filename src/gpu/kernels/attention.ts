@@ -1,22 +1,22 @@
 import attentionWgsl from '../../../shaders/attention.wgsl?raw';
+import attentionCommonWgsl from '../../../shaders/attention_common.wgsl?raw';
+import attentionPairsWgsl from '../../../shaders/attention_pairs.wgsl?raw';
 import { guard } from '../errors';
 import { Params, type KernelDef } from '../kernel';
 import type { Batch, Runtime } from '../runtime';
 import { dim, distinct, fits } from './guards';
 
-export const ATTENTION: KernelDef = {
-  name: 'attention',
-  code: attentionWgsl,
-  bindings: ['uniform', 'read', 'read', 'read', 'rw', 'read', 'read'],
-};
+const BINDINGS: KernelDef['bindings'] = ['uniform', 'read', 'read', 'read', 'rw', 'read', 'read'];
+// WGSL has no #include: each kernel is the shared contract, loaders and registers plus its body.
+/** Kernel 1: one query row per invocation. */
+export const ATTENTION: KernelDef = { name: 'attention', code: `${attentionCommonWgsl}\n${attentionWgsl}`, bindings: BINDINGS };
+/** Kernel 2: two query rows per invocation, each K/V chunk loaded once for both. */
+export const ATTENTION_PAIRS: KernelDef = { name: 'attention_pairs', code: `${attentionCommonWgsl}\n${attentionPairsWgsl}`, bindings: BINDINGS };
 
-/** Two query rows per invocation (entry main2): each K/V chunk loaded once for both rows. */
-export const ATTENTION_PAIRS: KernelDef = { ...ATTENTION, name: 'attention_pairs', entry: 'main2' };
-
-/** Largest head size the register-resident query/accumulator of attention.wgsl hold (16 vec4s). */
+/** Largest head size the register-resident query/accumulator of attention_common.wgsl hold (16 vec4s). */
 export const ATTENTION_MAX_HEAD = 64;
 /**
- * Largest head size the two-row entry takes: both rows' query and accumulator are 4·headDim live
+ * Largest head size kernel 2 (row pairs) takes: both rows' query and accumulator are 4·headDim live
  * floats. On a CPU implementation (SwiftShader) those live in L1 anyway and halving the K/V loads
  * wins at every head size (1.45× at MaskGIT-base's 64, Node/Dawn); on a GPU 256 floats would spill
  * out of the register file, so pairs stop at 32 there.
